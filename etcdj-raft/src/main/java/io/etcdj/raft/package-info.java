@@ -1,0 +1,16 @@
+/**
+ * Raft consensus as a pure, single-threaded state machine in the style of etcd-io/raft.
+ *
+ * <p>Owns: leader election (with pre-vote and check-quorum), log replication with per-follower
+ * progress, ReadIndex, leadership transfer, membership changes (learners, joint consensus) and
+ * snapshots. Time is {@code tick()}, randomness is an injected {@code RandomGenerator}, and all
+ * output leaves through one {@code Ready} batch that the caller persists, sends and applies.
+ *
+ * <p>Must not depend on: anything beyond the JDK; no threads, no I/O, no clock.
+ *
+ * <p>Start reading at the node type once it lands (issue #3).
+ */
+@NullMarked
+package io.etcdj.raft;
+
+import org.jspecify.annotations.NullMarked;

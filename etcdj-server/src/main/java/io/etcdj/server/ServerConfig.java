@@ -1,0 +1,178 @@
+package io.etcdj.server;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The configuration of one member, with etcd's meaning and units for every field (see
+ * spec/server.md §2). Built by the composition root from flags and environment; immutable.
+ *
+ * <p>The constructor checks the invariants the server relies on and throws {@link
+ * IllegalArgumentException} naming the field; messages that users see for bad flags are the
+ * launcher's business, which checks those first with etcd's wording.
+ *
+ * @param name human-readable member name, used in {@code initialCluster}
+ * @param dataDir the data directory ({@code member/wal}, {@code member/snap} below it)
+ * @param walDir a dedicated WAL directory, or null for {@code <dataDir>/member/wal}
+ * @param snapshotCount applied entries between raft snapshots
+ * @param heartbeatIntervalMillis the raft tick length
+ * @param electionTimeoutMillis the election timeout; at least five heartbeats
+ * @param listenPeerUrls where peers connect
+ * @param listenClientUrls where clients connect (gRPC and HTTP on the same port)
+ * @param advertiseClientUrls client URLs published in the member's attributes
+ * @param initialAdvertisePeerUrls peer URLs this member announces at bootstrap
+ * @param initialCluster the bootstrap membership, {@code name=url[,name=url...]}
+ * @param initialClusterState {@code NEW} to bootstrap, {@code EXISTING} to join
+ * @param initialClusterToken mixed into member and cluster IDs
+ * @param maxSnapshots snapshot files kept (0 keeps all)
+ * @param maxWals WAL files kept (0 keeps all)
+ * @param quotaBackendBytes backend size that raises the NOSPACE alarm; 0 means 2 GiB, negative
+ *     disables the quota
+ * @param backendBatchInterval longest time a backend batch stays uncommitted
+ * @param backendBatchLimit most operations in one backend batch
+ * @param maxTxnOps most operations in one transaction
+ * @param maxRequestBytes largest client request accepted
+ * @param maxConcurrentStreams most concurrent gRPC streams per client connection
+ * @param grpcKeepaliveMinTime shortest interval between client pings the server accepts
+ * @param grpcKeepaliveInterval interval of server-to-client pings (zero disables)
+ * @param grpcKeepaliveTimeout wait for a ping answer before closing (zero disables)
+ * @param strictReconfigCheck refuse membership changes that would lose quorum
+ * @param preVote run raft's pre-vote phase
+ * @param autoCompactionMode how {@code autoCompactionRetention} is read
+ * @param autoCompactionRetention hours or a duration (periodic), or a revision count (revision);
+ *     "0" disables
+ * @param authToken {@code simple} or a {@code jwt,...} specification
+ * @param bcryptCost bcrypt cost for passwords, 4 to 31
+ * @param authTokenTtlSeconds idle lifetime of a simple token
+ * @param metricsLevel {@code basic} or {@code extensive}
+ * @param logLevel debug, info, warn, error, panic or fatal
+ * @param listenMetricsUrls extra listeners for /metrics and /health only
+ * @param forceNewCluster rewrite membership to this member alone (unsafe)
+ * @param unsafeNoFsync skip fsync (unsafe; loses data on power failure)
+ * @param experimentalInitialCorruptCheck compare hashes with peers before serving
+ * @param experimentalCorruptCheckTime interval of periodic corruption checks (zero disables)
+ * @param experimentalEnableLeaseCheckpoint let the leader record remaining TTLs through raft
+ * @param experimentalCompactionBatchLimit most revisions deleted per compaction batch
+ * @param experimentalWatchProgressNotifyInterval interval of watch progress notifications
+ */
+public record ServerConfig(
+    String name,
+    Path dataDir,
+    @Nullable Path walDir,
+    long snapshotCount,
+    long heartbeatIntervalMillis,
+    long electionTimeoutMillis,
+    List<URI> listenPeerUrls,
+    List<URI> listenClientUrls,
+    List<URI> advertiseClientUrls,
+    List<URI> initialAdvertisePeerUrls,
+    String initialCluster,
+    ClusterState initialClusterState,
+    String initialClusterToken,
+    int maxSnapshots,
+    int maxWals,
+    long quotaBackendBytes,
+    Duration backendBatchInterval,
+    int backendBatchLimit,
+    int maxTxnOps,
+    int maxRequestBytes,
+    long maxConcurrentStreams,
+    Duration grpcKeepaliveMinTime,
+    Duration grpcKeepaliveInterval,
+    Duration grpcKeepaliveTimeout,
+    boolean strictReconfigCheck,
+    boolean preVote,
+    CompactionMode autoCompactionMode,
+    String autoCompactionRetention,
+    String authToken,
+    int bcryptCost,
+    long authTokenTtlSeconds,
+    String metricsLevel,
+    String logLevel,
+    List<URI> listenMetricsUrls,
+    boolean forceNewCluster,
+    boolean unsafeNoFsync,
+    boolean experimentalInitialCorruptCheck,
+    Duration experimentalCorruptCheckTime,
+    boolean experimentalEnableLeaseCheckpoint,
+    int experimentalCompactionBatchLimit,
+    Duration experimentalWatchProgressNotifyInterval) {
+
+  /** What {@code --quota-backend-bytes 0} means: etcd's default quota of 2 GiB. */
+  public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
+
+  /** {@code --initial-cluster-state}. */
+  public enum ClusterState {
+    NEW,
+    EXISTING
+  }
+
+  /** {@code --auto-compaction-mode}. */
+  public enum CompactionMode {
+    PERIODIC,
+    REVISION
+  }
+
+  public ServerConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(dataDir, "dataDir");
+    listenPeerUrls = List.copyOf(listenPeerUrls);
+    listenClientUrls = List.copyOf(listenClientUrls);
+    advertiseClientUrls = List.copyOf(advertiseClientUrls);
+    initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
+    listenMetricsUrls = List.copyOf(listenMetricsUrls);
+    requirePositive("snapshotCount", snapshotCount);
+    requirePositive("heartbeatIntervalMillis", heartbeatIntervalMillis);
+    requirePositive("electionTimeoutMillis", electionTimeoutMillis);
+    if (electionTimeoutMillis < 5 * heartbeatIntervalMillis) {
+      throw new IllegalArgumentException(
+          "electionTimeoutMillis must be at least 5 × heartbeatIntervalMillis");
+    }
+    requirePositive("maxTxnOps", maxTxnOps);
+    requirePositive("maxRequestBytes", maxRequestBytes);
+    requirePositive("backendBatchLimit", backendBatchLimit);
+    requirePositive("experimentalCompactionBatchLimit", experimentalCompactionBatchLimit);
+    if (maxSnapshots < 0 || maxWals < 0) {
+      throw new IllegalArgumentException("maxSnapshots and maxWals must be >= 0");
+    }
+    if (bcryptCost < 4 || bcryptCost > 31) {
+      throw new IllegalArgumentException("bcryptCost must be between 4 and 31");
+    }
+    if (listenClientUrls.isEmpty() || listenPeerUrls.isEmpty()) {
+      throw new IllegalArgumentException("listenClientUrls and listenPeerUrls must not be empty");
+    }
+  }
+
+  /** The ticks in one election timeout: {@code electionTimeout / heartbeatInterval}. */
+  public int electionTicks() {
+    return Math.toIntExact(electionTimeoutMillis / heartbeatIntervalMillis);
+  }
+
+  /** The proposal and ReadIndex wait: 5 s + 2 × election timeout. */
+  public Duration requestTimeout() {
+    return Duration.ofSeconds(5).plusMillis(2 * electionTimeoutMillis);
+  }
+
+  /** The quota in force: 2 GiB for 0, none ({@link Long#MAX_VALUE}) when negative. */
+  public long effectiveQuotaBackendBytes() {
+    if (quotaBackendBytes == 0) {
+      return DEFAULT_QUOTA_BACKEND_BYTES;
+    }
+    return quotaBackendBytes < 0 ? Long.MAX_VALUE : quotaBackendBytes;
+  }
+
+  /** The WAL directory in force. */
+  public Path effectiveWalDir() {
+    return walDir != null ? walDir : dataDir.resolve("member").resolve("wal");
+  }
+
+  private static void requirePositive(String field, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(field + " must be > 0, got " + value);
+    }
+  }
+}
