@@ -292,13 +292,18 @@ class EtcdctlInteropTest {
             events.addEvents(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv));
           }
           responses.onNext(events.build());
-          // Cancel, so etcdctl ends by itself instead of re-opening the stream.
-          responses.onNext(
+          // Cancel, so etcdctl ends by itself instead of re-opening the stream; a second
+          // later, because etcd's Go client may drop events that arrive together with their
+          // watch's cancel.
+          WatchResponse cancel =
               WatchResponse.newBuilder()
                   .setHeader(header(current))
                   .setCanceled(true)
                   .setCancelReason("history sent")
-                  .build());
+                  .build();
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> responses.onNext(cancel),
+              java.util.concurrent.CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
         }
 
         @Override

@@ -158,14 +158,20 @@ class ClientPortServerTest {
                                         .setKey(key)
                                         .setValue(ByteString.copyFromUtf8("late"))))
                         .build());
-                responses.onNext(
-                    WatchResponse.newBuilder()
-                        .setHeader(header())
-                        .setCanceled(true)
-                        .setCancelReason("done")
-                        .build());
               },
               5,
+              TimeUnit.SECONDS);
+          // The cancel comes a second after the event: etcd's Go client may drop an event
+          // that arrives together with its watch's cancel, so back to back would be racy.
+          later.schedule(
+              () ->
+                  responses.onNext(
+                      WatchResponse.newBuilder()
+                          .setHeader(header())
+                          .setCanceled(true)
+                          .setCancelReason("done")
+                          .build()),
+              6,
               TimeUnit.SECONDS);
         }
 
@@ -244,7 +250,7 @@ class ClientPortServerTest {
   @Test
   void aWatchStreamOutlivesTheClientsKeepalivePings() throws Exception {
     Result result = etcdctl("--keepalive-time=2s", "--keepalive-timeout=1s", "watch", "w");
-    assertThat(result.stdout()).isEqualTo("PUT\nw\nlate\n");
+    assertThat(result.stdout()).as(result.stderr()).isEqualTo("PUT\nw\nlate\n");
     assertThat(result.exitCode()).as(result.stderr()).isEqualTo(5);
     assertThat(result.stderr()).isEqualTo("Error: watch is canceled by the server\n");
   }
