@@ -8,7 +8,12 @@
  *
  * <p>Must not depend on: anything beyond the JDK; no threads, no I/O, no clock.
  *
- * <p>Start reading at the node type once it lands (issue #3).
+ * <p>Start reading at {@link io.etcdj.raft.RaftNode} (inputs, one {@link io.etcdj.raft.Ready} batch
+ * out, {@code advance()}), then {@link io.etcdj.raft.Ready} for the ordering duties, {@link
+ * io.etcdj.raft.LogStorage} and {@link io.etcdj.raft.MemoryStorage}, and the package-private
+ * engines: {@code RaftLog} (unstable entries over storage), {@code RoleState} (per-role state),
+ * {@code Progress}/{@code Inflights} (flow control), {@code Quorum} (majority and joint math),
+ * {@code Membership} (conf change rules).
  */
 @NullMarked
 package io.etcdj.raft;
