@@ -105,26 +105,23 @@ final class Progress {
    * match. Returns false if the rejection is stale.
    */
   boolean maybeDecreaseTo(long rejected, long matchHint) {
-    switch (state) {
+    return switch (state) {
       case REPLICATE -> {
         if (rejected <= match) {
-          return false;
+          yield false;
         }
         next = match + 1;
-        return true;
+        yield true;
       }
       case PROBE -> {
         if (next - 1 != rejected) {
-          return false;
+          yield false;
         }
         next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
         probeSent = false;
-        return true;
+        yield true;
       }
-      case SNAPSHOT -> {
-        return false;
-      }
-    }
-    throw new AssertionError(state);
+      case SNAPSHOT -> false;
+    };
   }
 }

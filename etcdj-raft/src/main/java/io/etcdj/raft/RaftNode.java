@@ -490,8 +490,11 @@ public final class RaftNode {
 
   /**
    * Whether this node may campaign: a voter, or a node that is neither voter nor learner in the
-   * configuration it has applied (it was removed, or its addition is not applied yet). Learners
-   * never campaign.
+   * configuration it has applied (it was removed, or its addition is not applied yet). Learners do
+   * not campaign on their own (only when asked for a vote they must refuse, see {@link
+   * #campaignAsLearner}); a voter being demoted (in learnersNext) is still a voter of the outgoing
+   * configuration until the joint configuration is left, and campaigns like any voter (as in
+   * etcd-io/raft, where its progress is not marked learner before then).
    *
    * <p>Why a removed node may campaign: with configurations taking effect when applied, the
    * remaining voters may not yet have applied the removal and still need the removed node's vote,
@@ -503,7 +506,7 @@ public final class RaftNode {
    * shuts a removed node down once the remaining members have applied its removal.
    */
   private boolean promotable() {
-    return !membership.isLearner(id) && !membership.incoming().isEmpty();
+    return !membership.learners().contains(id) && !membership.incoming().isEmpty();
   }
 
   private void resetRandomizedElectionTimeout() {
@@ -569,6 +572,24 @@ public final class RaftNode {
     if (role instanceof Leader || !promotable() || hasUnappliedConfChanges()) {
       return;
     }
+    startElection(transfer);
+  }
+
+  /**
+   * A learner campaigns only when a candidate that still counts it as a voter was refused its vote
+   * for a less up-to-date log (see {@link #handleVoteRequest}). It wins only with a majority of the
+   * voters of its own configuration, each granting by the usual rules (Raft §5.2, §5.4.1), so the
+   * election is as safe as a removed node's (see {@link #promotable()}); elected, it appends only
+   * its no-op and hands leadership to the most up-to-date voter ({@link #handOffLeadership}).
+   */
+  private void campaignAsLearner() {
+    if (membership.incoming().isEmpty() || hasUnappliedConfChanges()) {
+      return;
+    }
+    startElection(false);
+  }
+
+  private void startElection(boolean transfer) {
     if (config.preVote() && !transfer) {
       becomePreCandidate();
       requestVotes(true, false);
@@ -637,7 +658,7 @@ public final class RaftNode {
       return false;
     }
     votes.putIfAbsent(from, granted);
-    switch (Quorum.jointVote(membership.incoming(), membership.outgoing(), votes)) {
+    return switch (Quorum.jointVote(membership.incoming(), membership.outgoing(), votes)) {
       case WON -> {
         if (preVote) {
           becomeCandidate();
@@ -645,17 +666,14 @@ public final class RaftNode {
         } else {
           becomeLeader();
         }
-        return true;
+        yield true;
       }
       case LOST -> {
         becomeFollower(term, 0);
-        return true;
+        yield true;
       }
-      case PENDING -> {
-        return false;
-      }
-    }
-    return false;
+      case PENDING -> false;
+    };
   }
 
   // ---------------------------------------------------------------- step
@@ -723,6 +741,15 @@ public final class RaftNode {
       }
     } else {
       send(new VoteResponse(id, request.from(), term, false, request.preVote()));
+      if (membership.learners().contains(id)
+          && role instanceof Follower
+          && !log.isUpToDate(request.lastLogIndex(), request.lastLogTerm())) {
+        // The candidate counts this learner as a voter (it has not applied our demotion) and
+        // cannot win without our vote, which its shorter log does not get; nor can any voter with
+        // a log like its own. Only a node with our log can make progress: campaign once, under
+        // our configuration, in which our own vote does not count (see promotable()).
+        campaignAsLearner();
+      }
     }
   }
 

@@ -105,7 +105,7 @@ class ElectionSafetyTest {
   }
 
   @Test
-  void learnersNeverCampaign() {
+  void learnersDoNotCampaignOnTheirOwnTimeout() {
     TestNetwork network = TestNetwork.of(java.util.List.of(1L, 2L), java.util.List.of(3L), c -> c);
     network.tick(3, 100);
     network.stabilize();

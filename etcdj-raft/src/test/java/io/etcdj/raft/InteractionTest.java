@@ -41,7 +41,8 @@ class InteractionTest {
         "transfer",
         "learner_promotion",
         "joint_consensus",
-        "snapshot_catch_up"
+        "snapshot_catch_up",
+        "demotion"
       })
   void scriptPrintsTheGoldenOutput(String name) throws IOException {
     String script = read(name);

@@ -206,4 +206,65 @@ class TransferAndMembershipTest {
     network.stabilize();
     assertThat(network.peer(5 - leader).appliedData()).containsExactly(Bytes.ofUtf8("new era"));
   }
+
+  /** Membership while 3 is demoted and 2 added: incoming {1, 2}, outgoing {1, 3}. */
+  private static final ConfState DEMOTING_3 =
+      new ConfState(List.of(1L, 2L), List.of(), List.of(1L, 3L), List.of(3L), false);
+
+  /** The same change once left: 3 is a learner. */
+  private static final ConfState DEMOTED_3 =
+      new ConfState(List.of(1L, 2L), List.of(3L), List.of(), List.of(), false);
+
+  /** A storage with {@code entries} entries of term 1 (none committed) and that membership. */
+  private static MemoryStorage storageWith(ConfState state, int entries) {
+    MemoryStorage storage = new MemoryStorage(state);
+    for (long index = 1; index <= entries; index++) {
+      storage.append(
+          List.of(new Entry(1, index, EntryType.NORMAL, Bytes.ofUtf8("entry " + index))));
+    }
+    storage.setHardState(new HardState(1, 0, 0));
+    return storage;
+  }
+
+  @Test
+  void aVoterBeingDemotedStillCampaignsWhileTheOutgoingConfigurationCountsItThesis43() {
+    // Thesis §4.3: in the joint configuration an outgoing voter is a voter. Here 3 holds the
+    // longest log, so 1 and 2 cannot win without it (3 refuses them); it must campaign itself.
+    TestNetwork network = new TestNetwork();
+    network.add(1, TestNetwork.testConfig(1), storageWith(DEMOTING_3, 2));
+    network.add(2, TestNetwork.testConfig(2), storageWith(DEMOTING_3, 1));
+    network.add(3, TestNetwork.testConfig(3), storageWith(DEMOTING_3, 3));
+    network.tick(3, 100);
+    network.stabilize();
+    assertThat(network.leader()).isEqualTo(3);
+  }
+
+  @Test
+  void
+      aDemotedLearnerWithTheLongestLogCampaignsWhenAVoterThatStillCountsItAsksForItsVoteThesis41() {
+    // Configurations take effect when applied (thesis §4.1): 1 and 2 have not applied leaving the
+    // joint configuration and need 3's vote in the outgoing half {1, 3}; 3, a learner already,
+    // holds the longest log (entries of a leader that crashed before persisting them) and must
+    // refuse them (Raft §5.4.1). Learners do not campaign on their own, so 3 campaigns when asked.
+    TestNetwork network = new TestNetwork();
+    network.add(1, TestNetwork.testConfig(1), storageWith(DEMOTING_3, 2));
+    network.add(2, TestNetwork.testConfig(2), storageWith(DEMOTING_3, 2));
+    network.add(3, TestNetwork.testConfig(3), storageWith(DEMOTED_3, 3));
+    network.tick(3, 100);
+    network.stabilize();
+    assertThat(network.node(3).hardState().term()).as("learners do not campaign").isEqualTo(1);
+
+    network.campaign(1);
+    network.campaign(2);
+
+    // 3 won under its configuration {1, 2} and handed leadership to a voter.
+    long leader = network.leader();
+    assertThat(leader).isIn(1L, 2L);
+    network.node(leader).propose(Bytes.ofUtf8("after the demotion"));
+    network.stabilize();
+    for (long id = 1; id <= 3; id++) {
+      assertThat(network.peer(id).appliedData()).contains(Bytes.ofUtf8("after the demotion"));
+      assertThat(network.node(id).lastIndex()).isEqualTo(network.node(leader).lastIndex());
+    }
+  }
 }

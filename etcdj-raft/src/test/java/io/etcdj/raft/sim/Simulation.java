@@ -383,18 +383,16 @@ final class Simulation {
     } else if (roll < 3) {
       change = voters.contains(target) ? ConfChange.remove(target) : ConfChange.addVoter(target);
     } else if (roll < 5) {
-      // Demoting a voter to a learner is left out: see the known limitation in docs.
-      change = voters.contains(target) ? ConfChange.remove(target) : ConfChange.addLearner(target);
+      // A voter becomes a learner (a demotion), anyone else joins as one.
+      change = ConfChange.addLearner(target);
     } else if (roll < 7) {
       change = learners.contains(target) ? ConfChange.addVoter(target) : ConfChange.remove(target);
     } else {
       long other = all.get(random.nextInt(all.size()));
       ConfChange.Transition transition =
           ConfChange.Transition.values()[random.nextInt(ConfChange.Transition.values().length)];
-      ConfChange.ChangeType firstType =
-          voters.contains(target) ? ConfChange.ChangeType.REMOVE : ConfChange.ChangeType.ADD_VOTER;
-      ConfChange.ChangeType secondType =
-          voters.contains(other) ? ConfChange.ChangeType.REMOVE : ConfChange.ChangeType.ADD_VOTER;
+      ConfChange.ChangeType firstType = jointChangeFor(voters.contains(target));
+      ConfChange.ChangeType secondType = jointChangeFor(voters.contains(other));
       change =
           ConfChange.joint(
               transition,
@@ -416,6 +414,14 @@ final class Simulation {
     ProposalResult result = leader.raft().proposeConfChange(change);
     mix(7000 + change.changes().size());
     log("conf change %s at %d: %s", change, leader.id, result);
+  }
+
+  /** A voter leaves the voters (removed, or demoted to learnersNext); anyone else joins them. */
+  private ConfChange.ChangeType jointChangeFor(boolean voter) {
+    if (!voter) {
+      return ConfChange.ChangeType.ADD_VOTER;
+    }
+    return random.nextBoolean() ? ConfChange.ChangeType.REMOVE : ConfChange.ChangeType.ADD_LEARNER;
   }
 
   private void crash(SimNode node) {
