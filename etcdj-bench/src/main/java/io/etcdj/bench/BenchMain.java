@@ -49,7 +49,8 @@ import picocli.CommandLine.Parameters;
       BenchMain.TxnMixed.class,
       BenchMain.LeaseKeepalive.class,
       BenchMain.Watch.class,
-      BenchMain.WatchLatency.class
+      BenchMain.WatchLatency.class,
+      Compare.class
     },
     description = "Load generator for etcd's v3 API (etcd and etcdj alike).")
 public final class BenchMain implements Runnable {
