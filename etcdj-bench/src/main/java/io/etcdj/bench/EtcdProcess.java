@@ -23,11 +23,13 @@ import java.util.concurrent.locks.LockSupport;
 public final class EtcdProcess implements AutoCloseable {
   private final Process process;
   private final int clientPort;
+  private final String peerUrl;
   private final Path log;
 
-  private EtcdProcess(Process process, int clientPort, Path log) {
+  private EtcdProcess(Process process, int clientPort, String peerUrl, Path log) {
     this.process = process;
     this.clientPort = clientPort;
+    this.peerUrl = peerUrl;
     this.log = log;
   }
 
@@ -73,7 +75,7 @@ public final class EtcdProcess implements AutoCloseable {
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    EtcdProcess etcd = new EtcdProcess(process, client, log);
+    EtcdProcess etcd = new EtcdProcess(process, client, peerUrl, log);
     try {
       etcd.awaitReady(30);
     } catch (RuntimeException | InterruptedException e) {
@@ -85,6 +87,11 @@ public final class EtcdProcess implements AutoCloseable {
 
   public String endpoint() {
     return "127.0.0.1:" + clientPort;
+  }
+
+  /** The peer URL the member was bootstrapped with (token {@code etcd-cluster}). */
+  public String peerUrl() {
+    return peerUrl;
   }
 
   public long pid() {
