@@ -136,6 +136,12 @@ public final class BenchMain implements Runnable {
       return new Keys(keySize, keySpaceSize, sequentialKeys, valSize, seed);
     }
 
+    /** Prints {@code report}; the exit code is 1 if any request failed. */
+    int finish(Report report) {
+      print(report);
+      return report.failures() == 0 ? 0 : 1;
+    }
+
     void print(Report report) {
       PrintStream out = System.out;
       out.println(json ? report.json() : report.text());
@@ -194,8 +200,7 @@ public final class BenchMain implements Runnable {
                             .build()),
                 common.progress(),
                 System.err);
-        common.print(report);
-        return report.failures() == 0 ? 0 : 1;
+        return common.finish(report);
       }
     }
   }
@@ -239,8 +244,7 @@ public final class BenchMain implements Runnable {
                 (client, sequence) -> stubs[client].range(request),
                 common.progress(),
                 System.err);
-        common.print(report);
-        return report.failures() == 0 ? 0 : 1;
+        return common.finish(report);
       }
     }
   }
@@ -277,8 +281,7 @@ public final class BenchMain implements Runnable {
                 },
                 common.progress(),
                 System.err);
-        common.print(report);
-        return report.failures() == 0 ? 0 : 1;
+        return common.finish(report);
       }
     }
   }
@@ -337,8 +340,7 @@ public final class BenchMain implements Runnable {
         report =
             LoadRunner.withExtra(
                 report, Map.of("reads", (double) reads.get(), "writes", (double) writes.get()));
-        common.print(report);
-        return report.failures() == 0 ? 0 : 1;
+        return common.finish(report);
       }
     }
   }
@@ -410,8 +412,7 @@ public final class BenchMain implements Runnable {
         for (StreamObserver<LeaseKeepAliveRequest> s : streams) {
           s.onCompleted();
         }
-        common.print(report);
-        return report.failures() == 0 ? 0 : 1;
+        return common.finish(report);
       }
     }
   }
@@ -466,6 +467,14 @@ public final class BenchMain implements Runnable {
       }
     }
 
+    /** Waits until {@code expected} events arrived, or {@code seconds} passed. */
+    void awaitEvents(long expected, long seconds) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (events.get() < expected && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+    }
+
     @Override
     public void close() {
       for (StreamObserver<WatchRequest> s : streams) {
@@ -510,10 +519,7 @@ public final class BenchMain implements Runnable {
                 common.progress(),
                 System.err);
         long expected = report.successes() * streams * perStream;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (watchers.events.get() < expected && System.nanoTime() < deadline) {
-          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        watchers.awaitEvents(expected, 60);
         double seconds = (System.nanoTime() - start) / 1e9;
         report =
             LoadRunner.withExtra(
@@ -589,10 +595,7 @@ public final class BenchMain implements Runnable {
                 common.progress(),
                 System.err);
         long expected = puts.successes() * streams * perStream;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (watchers.events.get() < expected && System.nanoTime() < deadline) {
-          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        watchers.awaitEvents(expected, 60);
         LatencyRecorder.Merged merged;
         sinkLock.lock();
         try {
