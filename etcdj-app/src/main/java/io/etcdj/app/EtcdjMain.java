@@ -19,6 +19,57 @@ public final class EtcdjMain {
     System.exit(exitCode);
   }
 
+  /**
+   * Starts the member and serves until the process is told to stop (SIGTERM, SIGINT) or the member
+   * fails; returns the exit code.
+   */
+  private static int serve(ServerConfig config, VersionInfo version, Log log) {
+    Member member;
+    try {
+      member = Member.start(config, version, log);
+    } catch (IllegalArgumentException e) {
+      log.error("cannot start the member: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      log.error("cannot start the member: " + e);
+      return 1;
+    }
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("received a stop signal; shutting down");
+                  try {
+                    member.close();
+                  } catch (Exception e) {
+                    log.warn("shutdown: " + e);
+                  }
+                  done.countDown();
+                }));
+    boolean announced = false;
+    while (done.getCount() > 0) {
+      if (member.server().failure() != null) {
+        log.error("member failed: " + member.server().failure());
+        return 1;
+      }
+      if (!announced && member.server().ready()) {
+        announced = true;
+        log.info("ready to serve client requests");
+        log.info(
+            "serving insecure client requests on "
+                + config.listenClientUrls()
+                + ", this is strongly discouraged!");
+      }
+      try {
+        done.await(announced ? 1000 : 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        break;
+      }
+    }
+    return 0;
+  }
+
   /** Runs the command line; returns the process exit code. */
   static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
     ServerFlags.Parsed parsed = ServerFlags.parse(Arrays.asList(args), environment);
@@ -56,8 +107,7 @@ public final class EtcdjMain {
                 + config.listenClientUrls()
                 + ", peer URLs "
                 + config.listenPeerUrls());
-        log.info("the server is not built yet (issue #6): flags checked, nothing started");
-        yield 0;
+        yield serve(config, version, log);
       }
     };
   }

@@ -22,6 +22,10 @@ final class Log {
     write("warn", message);
   }
 
+  void error(String message) {
+    write("error", message);
+  }
+
   private void write(String level, String message) {
     err.println(
         "{\"level\":\""

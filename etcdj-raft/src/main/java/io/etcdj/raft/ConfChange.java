@@ -45,8 +45,8 @@ public record ConfChange(Transition transition, List<Change> changes, Bytes cont
   public record Change(ChangeType type, long nodeId) {
     public Change {
       Objects.requireNonNull(type, "type");
-      if (nodeId <= 0) {
-        throw new IllegalArgumentException("node id must be > 0: " + nodeId);
+      if (nodeId == 0) { // IDs are unsigned 64-bit (etcd's), so "negative" longs are valid IDs
+        throw new IllegalArgumentException("node id must not be 0");
       }
     }
   }

@@ -13,9 +13,9 @@ public record HardState(long term, long vote, long commit) {
   public static final HardState EMPTY = new HardState(0, 0, 0);
 
   public HardState {
-    if (term < 0 || vote < 0 || commit < 0) {
+    if (term < 0 || commit < 0) { // vote is a node ID: unsigned 64-bit, any value
       throw new IllegalArgumentException(
-          "negative hard state: " + term + "/" + vote + "/" + commit);
+          "negative hard state: term " + term + ", commit " + commit);
     }
   }
 

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * How a {@link RaftNode} behaves; validated at construction.
  *
- * @param id this node's ID, > 0
+ * @param id this node's ID: any non-zero unsigned 64-bit value (0 means none)
  * @param electionTicks ticks without hearing from a leader before a follower campaigns; the actual
  *     timeout is drawn from [electionTicks, 2 × electionTicks − 1] (Raft §5.2); must be greater
  *     than heartbeatTicks
@@ -51,7 +51,7 @@ public record RaftConfig(
 
   public RaftConfig {
     Objects.requireNonNull(readOnlyOption, "readOnlyOption");
-    require(id > 0, "id must be > 0");
+    require(id != 0, "id must not be 0 (IDs are unsigned 64-bit)");
     require(heartbeatTicks >= 1, "heartbeatTicks must be >= 1");
     require(electionTicks > heartbeatTicks, "electionTicks must be > heartbeatTicks");
     require(maxSizePerMsgBytes >= 1, "maxSizePerMsgBytes must be >= 1");

@@ -141,7 +141,7 @@ final class RecordCodec {
           long term = in.getLong();
           long vote = in.getLong();
           long commit = in.getLong();
-          if (term < 0 || vote < 0 || commit < 0) {
+          if (term < 0 || commit < 0) { // vote: an unsigned 64-bit ID
             return null;
           }
           return new WalRecord.State(new HardState(term, vote, commit));

@@ -1,0 +1,1066 @@
+package io.etcdj.server;
+
+import io.etcdj.api.etcdserverpb.AlarmMember;
+import io.etcdj.api.etcdserverpb.AlarmRequest;
+import io.etcdj.api.etcdserverpb.AlarmResponse;
+import io.etcdj.api.etcdserverpb.AlarmType;
+import io.etcdj.api.etcdserverpb.CompactionRequest;
+import io.etcdj.api.etcdserverpb.CompactionResponse;
+import io.etcdj.api.etcdserverpb.DefragmentResponse;
+import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
+import io.etcdj.api.etcdserverpb.DeleteRangeResponse;
+import io.etcdj.api.etcdserverpb.HashKVRequest;
+import io.etcdj.api.etcdserverpb.HashKVResponse;
+import io.etcdj.api.etcdserverpb.HashResponse;
+import io.etcdj.api.etcdserverpb.InternalRaftRequest;
+import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
+import io.etcdj.api.etcdserverpb.LeaseGrantResponse;
+import io.etcdj.api.etcdserverpb.LeaseKeepAliveResponse;
+import io.etcdj.api.etcdserverpb.LeaseLeasesResponse;
+import io.etcdj.api.etcdserverpb.LeaseRevokeRequest;
+import io.etcdj.api.etcdserverpb.LeaseRevokeResponse;
+import io.etcdj.api.etcdserverpb.LeaseStatus;
+import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
+import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
+import io.etcdj.api.etcdserverpb.MemberAttrSetRequest;
+import io.etcdj.api.etcdserverpb.MemberListResponse;
+import io.etcdj.api.etcdserverpb.MemberRecord;
+import io.etcdj.api.etcdserverpb.MoveLeaderResponse;
+import io.etcdj.api.etcdserverpb.PutRequest;
+import io.etcdj.api.etcdserverpb.PutResponse;
+import io.etcdj.api.etcdserverpb.RangeRequest;
+import io.etcdj.api.etcdserverpb.RangeResponse;
+import io.etcdj.api.etcdserverpb.RequestHeader;
+import io.etcdj.api.etcdserverpb.RequestOp;
+import io.etcdj.api.etcdserverpb.ResponseHeader;
+import io.etcdj.api.etcdserverpb.StatusResponse;
+import io.etcdj.api.etcdserverpb.TxnRequest;
+import io.etcdj.api.etcdserverpb.TxnResponse;
+import io.etcdj.backend.Backend;
+import io.etcdj.backend.ConsistentIndex;
+import io.etcdj.backend.ReadTxn;
+import io.etcdj.mvcc.HashKvResult;
+import io.etcdj.mvcc.KvReadTxn;
+import io.etcdj.mvcc.KvStore;
+import io.etcdj.mvcc.Outcome;
+import io.etcdj.mvcc.WatchableStore;
+import io.etcdj.raft.Bytes;
+import io.etcdj.raft.ConfChange;
+import io.etcdj.raft.Entry;
+import io.etcdj.raft.EntryType;
+import io.etcdj.raft.HardState;
+import io.etcdj.raft.MemoryStorage;
+import io.etcdj.raft.Message;
+import io.etcdj.raft.RaftConfig;
+import io.etcdj.raft.RaftNode;
+import io.etcdj.raft.Snapshot;
+import io.etcdj.raft.SoftState;
+import io.etcdj.server.lease.Lessor;
+import io.etcdj.server.membership.InitialCluster;
+import io.etcdj.snap.Snapshotter;
+import io.etcdj.wal.OpenedWal;
+import io.etcdj.wal.Wal;
+import io.etcdj.wal.WalOptions;
+import io.etcdj.wal.WalRecord;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One etcd member: the composition of raft (with the WAL and snapshot files), the apply loop over
+ * mvcc and the backend, the lessor, watch, alarms and membership, and the request paths etcd's
+ * KVServer and its siblings implement. The gRPC edge calls the public methods; every method is safe
+ * from any thread and none blocks: results come as futures, errors as {@link EtcdException}
+ * (synchronously thrown or as the future's failure).
+ *
+ * <p>Threads: {@link #start()} hands three loops to {@link ServerEnvironment#loops()}: the raft
+ * loop ({@link RaftLoop}), the apply loop ({@link ApplyLoop}) and housekeeping (watch catch-up,
+ * lease expiry, auto compaction, ReadIndex retries).
+ */
+public final class EtcdServer implements AutoCloseable {
+  /** Committed minus applied beyond which proposals are refused, as etcd. */
+  static final long MAX_GAP_BETWEEN_APPLY_AND_COMMIT = 5000;
+
+  private static final int KV_OVERHEAD = 256;
+  private static final int LEASE_OVERHEAD = 64;
+  private static final long READ_INDEX_RETRY_NANOS = 500_000_000L;
+  private static final int REVOKES_PER_PASS = 500;
+
+  private final ServerConfig config;
+  private final ServerEnvironment env;
+  private final Consumer<String> logger;
+  private final long memberId;
+  private final long clusterId;
+  private final Backend backend;
+  private final KvStore kv;
+  private final WatchableStore watchable;
+  private final Lessor lessor;
+  private final Members members;
+  private final Alarms alarms;
+  private final Wait wait = new Wait();
+  private final IndexWaiter appliedIndex;
+  private final RequestIds requestIds;
+  private final RaftLoop raftLoop;
+  private final ApplyLoop applyLoop;
+  private final ReadIndexBatcher reads;
+  private final Compactor compactor;
+  private final ServerMetrics metrics = new ServerMetrics();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CountDownLatch loopsDone = new CountDownLatch(2);
+  private final List<CompletableFuture<Long>> leaderWatchers = new ArrayList<>();
+  private final java.util.HashMap<Long, Long> revoking = new java.util.HashMap<>();
+  private final AtomicLong watchStreamCount = new AtomicLong();
+
+  private volatile long term;
+  private volatile long committed;
+  private volatile long leader;
+  private volatile boolean isLeader;
+  private volatile @Nullable String failure;
+  private volatile boolean publishing;
+  private volatile long publishedAt;
+  private volatile boolean started;
+
+  private EtcdServer(
+      ServerConfig config,
+      ServerEnvironment env,
+      Consumer<String> logger,
+      long memberId,
+      long clusterId,
+      MemoryStorage storage,
+      Wal wal,
+      Snapshotter snapshotter) {
+    this.config = config;
+    this.env = env;
+    this.logger = logger;
+    this.memberId = memberId;
+    this.clusterId = clusterId;
+    this.backend = env.backend();
+    this.kv = KvStore.open(backend);
+    this.watchable = new WatchableStore(kv);
+    this.lessor = new Lessor(Lessor.minTtlSeconds(config.electionTimeoutMillis()));
+    this.members = new Members();
+    this.alarms = new Alarms();
+    ConsistentIndex ci;
+    try (ReadTxn txn = backend.readTxn()) {
+      ci = ConsistentIndex.readFrom(txn);
+      lessor.restore(txn, kv.restoredLeases());
+      members.restore(txn);
+      alarms.restore(txn);
+    }
+    long snapshotIndex = storage.snapshot().metadata().index();
+    if (ci.index() < snapshotIndex) {
+      throw new IllegalStateException(
+          "the backend's consistent index "
+              + ci.index()
+              + " is behind the snapshot at "
+              + snapshotIndex
+              + ": the backend lost committed writes");
+    }
+    HardState hs = storage.hardState();
+    this.term = hs.term();
+    this.committed = hs.commit();
+    this.appliedIndex = new IndexWaiter(Math.max(ci.index(), snapshotIndex));
+    this.requestIds = new RequestIds(memberId, env.startMillis());
+    RaftConfig raftConfig =
+        RaftConfig.defaults(memberId)
+            .withTicks(config.electionTicks(), 1)
+            .withElectionSafety(true, config.preVote())
+            .withFlowControl(1 << 20, 512, 0);
+    RaftNode node = new RaftNode(raftConfig, storage, env.random());
+    if (storage.initialState().confState().voters().equals(List.of(memberId))
+        || singleVoterBootstrap(storage)) {
+      node.campaign();
+    }
+    this.raftLoop =
+        new RaftLoop(
+            this,
+            node,
+            storage,
+            wal,
+            snapshotter,
+            env.transport(),
+            env.clock(),
+            config.heartbeatIntervalMillis() * 1_000_000L,
+            config.maxSnapshots(),
+            config.maxWals());
+    this.applyLoop =
+        new ApplyLoop(
+            this,
+            backend,
+            kv,
+            lessor,
+            members,
+            alarms,
+            env.clock(),
+            config.snapshotCount(),
+            ci,
+            snapshotIndex);
+    this.reads = new ReadIndexBatcher(raftLoop::submit, env.clock());
+    this.compactor =
+        new Compactor(config, env.clock(), this::proposeCompaction, kv::currentRevision);
+  }
+
+  private boolean singleVoterBootstrap(MemoryStorage storage) {
+    // A new one-member cluster: its membership is only in the (committed) log so far.
+    List<Entry> entries =
+        storage.lastIndex() >= storage.firstIndex()
+            ? storage.entries(storage.firstIndex(), storage.lastIndex() + 1, Long.MAX_VALUE)
+            : List.of();
+    int voters = 0;
+    boolean self = false;
+    for (Entry e : entries) {
+      if (e.type() == EntryType.CONF_CHANGE) {
+        for (ConfChange.Change c : ConfChange.decode(e.data()).changes()) {
+          if (c.type() == ConfChange.ChangeType.ADD_VOTER) {
+            voters++;
+            self |= c.nodeId() == memberId;
+          } else if (c.type() == ConfChange.ChangeType.REMOVE) {
+            voters--;
+          }
+        }
+      }
+    }
+    return voters == 1 && self && storage.initialState().confState().voters().isEmpty();
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  /**
+   * Opens a member: restarts from the data directory if it holds a WAL (the initial cluster flags
+   * are then ignored, as etcd), else bootstraps a new cluster from {@code --initial-cluster}.
+   *
+   * @throws IOException if the WAL or snapshots cannot be read or written
+   * @throws IllegalArgumentException if the configuration cannot start a member (the message says
+   *     why)
+   */
+  public static EtcdServer open(ServerConfig config, ServerEnvironment env, Consumer<String> logger)
+      throws IOException {
+    Path walDir = config.effectiveWalDir();
+    Path snapDir = config.dataDir().resolve("member").resolve("snap");
+    env.files().createDirectories(snapDir);
+    Snapshotter snapshotter = new Snapshotter(env.files(), snapDir);
+    if (Wal.exists(env.files(), walDir)) {
+      Snapshotter.Loaded loaded = snapshotter.loadNewest();
+      for (String broken : loaded.broken()) {
+        logger.accept("skipped a damaged snapshot file: " + broken);
+      }
+      Snapshot snap = loaded.snapshot().orElse(null);
+      WalRecord.SnapshotMarker marker =
+          snap == null
+              ? new WalRecord.SnapshotMarker(0, 0)
+              : new WalRecord.SnapshotMarker(snap.metadata().index(), snap.metadata().term());
+      OpenedWal opened = Wal.open(env.files(), walDir, marker, WalOptions.DEFAULT);
+      for (String repair : opened.repairs()) {
+        logger.accept("repaired the WAL: " + repair);
+      }
+      MemoryStorage storage = new MemoryStorage();
+      if (snap != null) {
+        storage.applySnapshot(snap);
+      }
+      storage.append(opened.entries());
+      storage.setHardState(opened.state());
+      logger.accept(
+          "restarting member "
+              + Long.toHexString(opened.metadata().memberId())
+              + " in cluster "
+              + Long.toHexString(opened.metadata().clusterId())
+              + " at commit index "
+              + opened.state().commit());
+      return new EtcdServer(
+          config,
+          env,
+          logger,
+          opened.metadata().memberId(),
+          opened.metadata().clusterId(),
+          storage,
+          opened.wal(),
+          snapshotter);
+    }
+    if (config.initialClusterState() == ServerConfig.ClusterState.EXISTING) {
+      throw new IllegalArgumentException(
+          "--initial-cluster-state=existing (joining a running cluster) is not supported yet");
+    }
+    InitialCluster cluster = InitialCluster.parse(config.initialCluster());
+    Map<String, Long> ids = cluster.memberIds(config.initialClusterToken());
+    Long self = ids.get(config.name());
+    if (self == null) {
+      throw new IllegalArgumentException(
+          "couldn't find local name \""
+              + config.name()
+              + "\" in the initial cluster configuration");
+    }
+    List<String> ownUrls = cluster.peerUrlsByName().get(config.name());
+    List<String> advertised =
+        config.initialAdvertisePeerUrls().stream().map(java.net.URI::toString).sorted().toList();
+    if (ownUrls != null && !ownUrls.stream().sorted().toList().equals(advertised)) {
+      throw new IllegalArgumentException(
+          "--initial-cluster has "
+              + config.name()
+              + "="
+              + String.join(",", ownUrls)
+              + " but missing from --initial-advertise-peer-urls="
+              + String.join(",", advertised));
+    }
+    long clusterId = cluster.clusterId(config.initialClusterToken());
+    MemoryStorage storage = new MemoryStorage();
+    List<Entry> entries = new ArrayList<>();
+    long index = 0;
+    for (Map.Entry<String, Long> m :
+        ids.entrySet().stream()
+            .sorted(Map.Entry.comparingByValue(Long::compareUnsigned))
+            .toList()) {
+      MemberRecord record =
+          MemberRecord.newBuilder()
+              .setID(m.getValue())
+              .setName(m.getKey())
+              .addAllPeerUrls(cluster.peerUrlsByName().get(m.getKey()))
+              .build();
+      ConfChange add = ConfChange.addVoter(m.getValue());
+      ConfChange withContext =
+          new ConfChange(add.transition(), add.changes(), Bytes.copyOf(record.toByteArray()));
+      entries.add(new Entry(1, ++index, EntryType.CONF_CHANGE, withContext.encode()));
+    }
+    HardState hs = new HardState(1, 0, index);
+    storage.append(entries);
+    storage.setHardState(hs);
+    Wal wal =
+        Wal.create(
+            env.files(), walDir, new WalRecord.Metadata(self, clusterId), WalOptions.DEFAULT);
+    wal.save(hs, entries, true);
+    logger.accept(
+        "starting member "
+            + Long.toHexString(self)
+            + " in new cluster "
+            + Long.toHexString(clusterId)
+            + " with "
+            + ids.size()
+            + " member(s)");
+    return new EtcdServer(config, env, logger, self, clusterId, storage, wal, snapshotter);
+  }
+
+  /** Starts the loops. */
+  public void start() {
+    started = true;
+    env.loops().execute(raftLoop);
+    env.loops().execute(applyLoop);
+    env.loops().execute(this::housekeeping);
+  }
+
+  // ---------------------------------------------------------------- identity and state
+
+  public long memberId() {
+    return memberId;
+  }
+
+  public long clusterId() {
+    return clusterId;
+  }
+
+  public long term() {
+    return term;
+  }
+
+  public long leader() {
+    return leader;
+  }
+
+  public boolean isLeader() {
+    return isLeader;
+  }
+
+  public long committedIndex() {
+    return committed;
+  }
+
+  public long appliedIndex() {
+    return appliedIndex.index();
+  }
+
+  public long currentRevision() {
+    return kv.currentRevision();
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  public Backend backend() {
+    return backend;
+  }
+
+  /** Why the member stopped serving, or null while it is healthy. */
+  public @Nullable String failure() {
+    return failure;
+  }
+
+  /** Active alarms (for /health and Status). */
+  public List<AlarmMember> alarms() {
+    return alarms.all();
+  }
+
+  int watchStreams() {
+    return (int) watchStreamCount.get();
+  }
+
+  /** The response header: cluster ID, member ID, raft term and the given revision. */
+  public ResponseHeader header(long revision) {
+    ResponseHeader.Builder b =
+        ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRaftTerm(term);
+    if (revision != 0) {
+      b.setRevision(revision);
+    }
+    return b.build();
+  }
+
+  private ResponseHeader header(ResponseHeader partial) {
+    return header(partial.getRevision());
+  }
+
+  long maxResponseBytes() {
+    return config.maxRequestBytes() + 512L * 1024;
+  }
+
+  // ---------------------------------------------------------------- KV
+
+  public CompletableFuture<RangeResponse> range(RangeRequest r) {
+    return guard(
+        () -> {
+          RequestChecks.range(r);
+          metrics.ranges.incrementAndGet();
+          if (r.getSerializable()) {
+            return CompletableFuture.completedFuture(localRange(r));
+          }
+          return linearizable().thenApplyAsync(v -> localRange(r), env.requests());
+        });
+  }
+
+  private RangeResponse localRange(RangeRequest r) {
+    try (KvReadTxn txn = kv.read()) {
+      RangeResponse resp = KvExecutor.range(txn::range, r);
+      return resp.toBuilder().setHeader(header(resp.getHeader())).build();
+    }
+  }
+
+  public CompletableFuture<PutResponse> put(PutRequest r) {
+    return guard(
+        () -> {
+          RequestChecks.put(r);
+          checkQuota(KV_OVERHEAD + r.getKey().size() + r.getValue().size());
+          metrics.puts.incrementAndGet();
+          return propose(InternalRaftRequest.newBuilder().setPut(r), PutResponse.class)
+              .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build());
+        });
+  }
+
+  public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+    return guard(
+        () -> {
+          RequestChecks.deleteRange(r);
+          metrics.deletes.incrementAndGet();
+          return propose(
+                  InternalRaftRequest.newBuilder().setDeleteRange(r), DeleteRangeResponse.class)
+              .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build());
+        });
+  }
+
+  public CompletableFuture<TxnResponse> txn(TxnRequest r) {
+    return guard(
+        () -> {
+          RequestChecks.txn(r, config.maxTxnOps());
+          metrics.txns.incrementAndGet();
+          if (KvExecutor.isReadOnly(r)) {
+            if (KvExecutor.isSerializable(r)) {
+              return CompletableFuture.completedFuture(localTxn(r));
+            }
+            return linearizable().thenApplyAsync(v -> localTxn(r), env.requests());
+          }
+          checkQuota(txnCost(r));
+          return propose(InternalRaftRequest.newBuilder().setTxn(r), TxnResponse.class)
+              .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build());
+        });
+  }
+
+  private TxnResponse localTxn(TxnRequest r) {
+    try (KvReadTxn txn = kv.read()) {
+      TxnResponse resp = KvExecutor.readTxn(txn::range, txn.revision(), r);
+      return resp.toBuilder().setHeader(header(resp.getHeader())).build();
+    }
+  }
+
+  private static long txnCost(TxnRequest r) {
+    long cost = 0;
+    for (List<RequestOp> branch : List.of(r.getSuccessList(), r.getFailureList())) {
+      long c = 0;
+      for (RequestOp op : branch) {
+        if (op.hasRequestPut()) {
+          c +=
+              KV_OVERHEAD
+                  + op.getRequestPut().getKey().size()
+                  + op.getRequestPut().getValue().size();
+        } else if (op.hasRequestTxn()) {
+          c += txnCost(op.getRequestTxn());
+        }
+      }
+      cost = Math.max(cost, c);
+    }
+    return cost;
+  }
+
+  public CompletableFuture<CompactionResponse> compact(CompactionRequest r) {
+    return guard(
+        () ->
+            propose(InternalRaftRequest.newBuilder().setCompaction(r), CompactionResponse.class)
+                .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build()));
+  }
+
+  private void proposeCompaction(long revision) {
+    propose(
+            InternalRaftRequest.newBuilder()
+                .setCompaction(CompactionRequest.newBuilder().setRevision(revision)),
+            CompactionResponse.class)
+        .whenComplete(
+            (ok, err) -> {
+              if (err == null) {
+                log("finished scheduled compaction at revision " + revision);
+              }
+            });
+  }
+
+  // ---------------------------------------------------------------- lease
+
+  public CompletableFuture<LeaseGrantResponse> leaseGrant(LeaseGrantRequest r) {
+    return guard(
+        () -> {
+          if (r.getTTL() > Lessor.MAX_TTL_SECONDS) {
+            throw EtcdError.LEASE_TTL_TOO_LARGE.exception();
+          }
+          checkQuota(LEASE_OVERHEAD);
+          long id = r.getID() != 0 ? r.getID() : nextLeaseId();
+          if (lessor.exists(id)) {
+            throw EtcdError.LEASE_EXISTS.exception();
+          }
+          metrics.leasesGranted.incrementAndGet();
+          return propose(
+                  InternalRaftRequest.newBuilder().setLeaseGrant(r.toBuilder().setID(id)),
+                  LeaseGrantResponse.class)
+              .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build());
+        });
+  }
+
+  public CompletableFuture<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
+    return guard(
+        () -> {
+          if (!lessor.exists(r.getID())) {
+            throw EtcdError.LEASE_NOT_FOUND.exception();
+          }
+          metrics.leasesRevoked.incrementAndGet();
+          return propose(
+                  InternalRaftRequest.newBuilder().setLeaseRevoke(r), LeaseRevokeResponse.class)
+              .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build());
+        });
+  }
+
+  /** Renews a lease (on the leader, which alone keeps deadlines); TTL 0 if it does not exist. */
+  public LeaseKeepAliveResponse leaseKeepAlive(long id) {
+    ResponseHeader h = header(kv.currentRevision());
+    if (!lessor.isPrimary()) {
+      if (leader == 0) {
+        throw EtcdError.NO_LEADER.exception();
+      }
+      throw EtcdError.NOT_PRIMARY_LESSOR.exception();
+    }
+    long ttl;
+    try {
+      ttl = lessor.renew(id, env.clock().nanoTime());
+    } catch (IllegalStateException notPrimary) {
+      throw EtcdError.NOT_PRIMARY_LESSOR.exception();
+    }
+    metrics.leasesRenewed.incrementAndGet();
+    return LeaseKeepAliveResponse.newBuilder().setHeader(h).setID(id).setTTL(ttl).build();
+  }
+
+  public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
+    return guard(
+        () ->
+            linearizable()
+                .thenApplyAsync(
+                    v -> {
+                      Lessor.LeaseInfo info = lessor.timeToLive(r.getID(), env.clock().nanoTime());
+                      LeaseTimeToLiveResponse.Builder b =
+                          LeaseTimeToLiveResponse.newBuilder()
+                              .setHeader(header(kv.currentRevision()))
+                              .setID(r.getID());
+                      if (info == null) {
+                        return b.setTTL(-1).build();
+                      }
+                      b.setTTL(info.remainingTtl()).setGrantedTTL(info.grantedTtl());
+                      if (r.getKeys()) {
+                        info.keys().forEach(k -> b.addKeys(Convert.wire(k)));
+                      }
+                      return b.build();
+                    },
+                    env.requests()));
+  }
+
+  public LeaseLeasesResponse leaseLeases() {
+    LeaseLeasesResponse.Builder b =
+        LeaseLeasesResponse.newBuilder().setHeader(header(kv.currentRevision()));
+    for (long id : lessor.ids()) {
+      b.addLeases(LeaseStatus.newBuilder().setID(id));
+    }
+    return b.build();
+  }
+
+  // ---------------------------------------------------------------- watch
+
+  /** Opens a watch stream whose responses go to {@code sink}; close it when the client goes. */
+  public WatchStream openWatchStream(WatchStream.Sink sink) {
+    watchStreamCount.incrementAndGet();
+    return new WatchStream(this, watchable, sink);
+  }
+
+  void watchStreamClosed() {
+    watchStreamCount.decrementAndGet();
+  }
+
+  // ---------------------------------------------------------------- cluster and maintenance
+
+  public MemberListResponse memberList() {
+    return MemberListResponse.newBuilder()
+        .setHeader(header(0))
+        .addAllMembers(members.wire())
+        .build();
+  }
+
+  public StatusResponse status() {
+    StatusResponse.Builder b =
+        StatusResponse.newBuilder()
+            .setHeader(header(kv.currentRevision()))
+            .setVersion(env.serverVersion())
+            .setDbSize(backend.sizeBytes())
+            .setDbSizeInUse(backend.sizeInUseBytes())
+            .setLeader(leader)
+            .setRaftIndex(committed)
+            .setRaftTerm(term)
+            .setRaftAppliedIndex(appliedIndex.index());
+    if (leader == 0) {
+      b.addErrors(EtcdError.NO_LEADER.message());
+    }
+    for (AlarmMember a : alarms.all()) {
+      b.addErrors(
+          "memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm() + " ");
+    }
+    return b.build();
+  }
+
+  public CompletableFuture<AlarmResponse> alarm(AlarmRequest r) {
+    return guard(
+        () -> {
+          if (r.getAction() == AlarmRequest.AlarmAction.GET) {
+            AlarmResponse.Builder b = AlarmResponse.newBuilder();
+            for (AlarmMember a : alarms.all()) {
+              if (r.getAlarm() == AlarmType.NONE || r.getAlarm() == a.getAlarm()) {
+                b.addAlarms(a);
+              }
+            }
+            return CompletableFuture.completedFuture(b.build());
+          }
+          return propose(InternalRaftRequest.newBuilder().setAlarm(r), AlarmResponse.class);
+        });
+  }
+
+  public CompletableFuture<DefragmentResponse> defragment() {
+    return onWriter(
+            () -> {
+              backend.defragment();
+              return DefragmentResponse.getDefaultInstance();
+            })
+        .thenApply(DefragmentResponse.class::cast);
+  }
+
+  public HashResponse hash() {
+    long rev = kv.currentRevision();
+    int h = backend.hash();
+    return HashResponse.newBuilder().setHeader(header(rev)).setHash(h).build();
+  }
+
+  public HashKVResponse hashKv(HashKVRequest r) {
+    Outcome<HashKvResult> out = kv.hashKv(r.getRevision());
+    HashKvResult h =
+        switch (out) {
+          case Outcome.Ok<HashKvResult> ok -> ok.value();
+          case Outcome.Failed<HashKvResult> failed -> throw Convert.error(failed.error());
+        };
+    return HashKVResponse.newBuilder()
+        .setHeader(header(h.currentRevision()))
+        .setHash(h.hash())
+        .setCompactRevision(h.compactRevision())
+        .build();
+  }
+
+  /** Writes a consistent copy of the backend (etcd's Maintenance.Snapshot payload). */
+  public void snapshot(OutputStream out) throws IOException {
+    backend.writeSnapshot(out);
+  }
+
+  public CompletableFuture<MoveLeaderResponse> moveLeader(long target) {
+    return guard(
+        () -> {
+          if (!isLeader) {
+            throw EtcdError.NOT_LEADER.exception();
+          }
+          if (members.all().stream().noneMatch(m -> m.getID() == target && !m.getIsLearner())) {
+            throw EtcdError.BAD_LEADER_TRANSFEREE.exception();
+          }
+          CompletableFuture<Long> moved = new CompletableFuture<>();
+          synchronized (leaderWatchers) {
+            leaderWatchers.add(moved);
+          }
+          raftLoop.submit(new RaftLoop.TransferLeader(target));
+          return moved
+              .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .handle(
+                  (l, err) -> {
+                    if (err != null || l != target) {
+                      throw EtcdError.LEADER_TRANSFER_TIMEOUT.exception();
+                    }
+                    return MoveLeaderResponse.newBuilder().setHeader(header(0)).build();
+                  });
+        });
+  }
+
+  /** Delivers a raft message from a peer. */
+  public void receive(Message message) {
+    raftLoop.submit(new RaftLoop.Receive(message));
+  }
+
+  public void reportUnreachable(long peer) {
+    raftLoop.submit(new RaftLoop.Unreachable(peer));
+  }
+
+  // ---------------------------------------------------------------- proposals
+
+  private CompletableFuture<Object> onWriter(Supplier<Object> work) {
+    CompletableFuture<Object> done = new CompletableFuture<>();
+    applyLoop.submit(new ApplyLoop.Run(work, done));
+    return done;
+  }
+
+  private synchronized long nextRequestId() {
+    return requestIds.next();
+  }
+
+  private synchronized long nextLeaseId() {
+    return requestIds.nextLeaseId();
+  }
+
+  private void checkQuota(long cost) {
+    long quota = config.effectiveQuotaBackendBytes();
+    if (backend.sizeBytes() + cost <= quota) {
+      return;
+    }
+    if (!alarms.has(AlarmType.NOSPACE)) {
+      log(
+          "backend size "
+              + backend.sizeBytes()
+              + " passed the quota "
+              + quota
+              + ": raising NOSPACE");
+      propose(
+          InternalRaftRequest.newBuilder()
+              .setAlarm(
+                  AlarmRequest.newBuilder()
+                      .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                      .setMemberID(memberId)
+                      .setAlarm(AlarmType.NOSPACE)),
+          AlarmResponse.class);
+    }
+    throw EtcdError.NO_SPACE.exception();
+  }
+
+  private <T> CompletableFuture<T> propose(InternalRaftRequest.Builder request, Class<T> type) {
+    checkServing();
+    if (committed - appliedIndex.index() > MAX_GAP_BETWEEN_APPLY_AND_COMMIT) {
+      throw EtcdError.TOO_MANY_REQUESTS.exception();
+    }
+    long id = nextRequestId();
+    byte[] data = request.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
+    if (data.length > config.maxRequestBytes()) {
+      throw EtcdError.REQUEST_TOO_LARGE.exception();
+    }
+    CompletableFuture<Object> f = wait.register(id);
+    metrics.proposalsPending.incrementAndGet();
+    raftLoop.submit(new RaftLoop.Propose(data));
+    return f.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (result, err) -> {
+              metrics.proposalsPending.decrementAndGet();
+              if (err != null) {
+                wait.forget(id);
+                metrics.proposalsFailed.incrementAndGet();
+                throw asEtcd(err);
+              }
+              return type.cast(result);
+            });
+  }
+
+  private static RuntimeException asEtcd(Throwable err) {
+    Throwable cause =
+        err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+    if (cause instanceof EtcdException e) {
+      return e;
+    }
+    if (cause instanceof TimeoutException) {
+      return EtcdError.TIMEOUT.exception();
+    }
+    return cause instanceof RuntimeException re ? re : new CompletionException(cause);
+  }
+
+  /** A barrier for linearizable reads: completes once applied ≥ a fresh ReadIndex. */
+  private CompletableFuture<Void> linearizable() {
+    checkServing();
+    return reads
+        .read()
+        .thenCompose(appliedIndex::await)
+        .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (v, err) -> {
+              if (err != null) {
+                metrics.readIndexFailed.incrementAndGet();
+                throw asEtcd(err);
+              }
+              return null;
+            });
+  }
+
+  private static <T> CompletableFuture<T> guard(Supplier<CompletableFuture<T>> body) {
+    try {
+      return body.get();
+    } catch (EtcdException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void checkServing() {
+    if (failure != null || stopped.getCount() == 0) {
+      throw EtcdError.STOPPED.exception();
+    }
+  }
+
+  // ---------------------------------------------------------------- callbacks from the loops
+
+  void onTick(long nowNanos) {
+    reads.retryIfStale(nowNanos, READ_INDEX_RETRY_NANOS);
+  }
+
+  void onSoftState(SoftState soft, boolean wasLeader) {
+    long previous = leader;
+    leader = soft.leader();
+    boolean nowLeader = soft.role() == SoftState.Role.LEADER;
+    isLeader = nowLeader;
+    if (previous != soft.leader() && soft.leader() != 0) {
+      metrics.leaderChanges.incrementAndGet();
+      log("raft: leader is now " + Long.toHexString(soft.leader()) + " at term " + term);
+    } else if (soft.leader() == 0 && previous != 0) {
+      log("raft: lost the leader " + Long.toHexString(previous));
+    }
+    if (nowLeader && !wasLeader) {
+      lessor.promote(env.clock().nanoTime(), config.electionTimeoutMillis() * 1_000_000L);
+    } else if (!nowLeader && wasLeader) {
+      lessor.demote();
+    }
+    if (soft.leader() != 0) {
+      List<CompletableFuture<Long>> done;
+      synchronized (leaderWatchers) {
+        done = new ArrayList<>(leaderWatchers);
+        leaderWatchers.clear();
+      }
+      done.forEach(f -> f.complete(soft.leader()));
+    }
+  }
+
+  void onHardState(HardState hs) {
+    term = hs.term();
+    committed = hs.commit();
+  }
+
+  void onCommitted(List<Entry> entries) {
+    applyLoop.submit(new ApplyLoop.Apply(entries));
+  }
+
+  void onReadState(long context, long index) {
+    reads.released(context, index);
+  }
+
+  void onApplied(long index) {
+    appliedIndex.advance(index);
+  }
+
+  void onSnapshotReceived(Snapshot snapshot) {
+    throw new IllegalStateException(
+        "received a snapshot at index "
+            + snapshot.metadata().index()
+            + " from the leader: restoring the backend from a leader's snapshot is not built yet");
+  }
+
+  void requestSnapshot(long index) {
+    raftLoop.submit(new RaftLoop.TakeSnapshot(index));
+  }
+
+  Wait waiters() {
+    return wait;
+  }
+
+  void log(String message) {
+    logger.accept(message);
+  }
+
+  void fail(String where, Throwable e) {
+    String message = where + " failed: " + e;
+    failure = message;
+    logger.accept("FATAL: " + message + "; the member stops serving");
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    logger.accept(trace.toString());
+    wait.failAll(EtcdError.STOPPED.exception());
+    appliedIndex.failAll(EtcdError.STOPPED.exception());
+    stopped.countDown();
+    raftLoop.submit(new RaftLoop.Stop());
+    applyLoop.submit(new ApplyLoop.Stop());
+  }
+
+  void raftLoopStopped() {
+    loopsDone.countDown();
+  }
+
+  void applyLoopStopped() {
+    loopsDone.countDown();
+  }
+
+  private void housekeeping() {
+    long lastLeaseCheck = 0;
+    try {
+      while (!stopped.await(50, TimeUnit.MILLISECONDS)) {
+        long now = env.clock().nanoTime();
+        watchable.syncUnsynced();
+        watchable.retryVictims();
+        if (now - lastLeaseCheck >= 500_000_000L) {
+          lastLeaseCheck = now;
+          revokeExpiredLeases(now);
+        }
+        if (isLeader) {
+          compactor.run(now);
+        } else {
+          compactor.pause();
+        }
+        publishAttributes(now);
+      }
+    } catch (InterruptedException e) {
+      log("housekeeping interrupted; stopping");
+    } catch (RuntimeException e) {
+      fail("housekeeping", e);
+    }
+  }
+
+  private void revokeExpiredLeases(long now) {
+    if (!isLeader) {
+      revoking.clear();
+      return;
+    }
+    for (long id : lessor.expired(now, REVOKES_PER_PASS)) {
+      Long at = revoking.get(id);
+      if (at != null && now - at < config.requestTimeout().toNanos()) {
+        continue;
+      }
+      revoking.put(id, now);
+      metrics.leasesExpired.incrementAndGet();
+      guard(
+              () ->
+                  propose(
+                      InternalRaftRequest.newBuilder()
+                          .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)),
+                      LeaseRevokeResponse.class))
+          .whenComplete((ok, err) -> {});
+    }
+    revoking.keySet().removeIf(id -> !lessor.exists(id));
+  }
+
+  private void publishAttributes(long now) {
+    if (leader == 0 || members.isPublished(memberId) && hasClientUrls()) {
+      return;
+    }
+    if (publishing && now - publishedAt < config.requestTimeout().toNanos()) {
+      return;
+    }
+    publishing = true;
+    publishedAt = now;
+    MemberAttrSetRequest attrs =
+        MemberAttrSetRequest.newBuilder()
+            .setMemberID(memberId)
+            .setName(config.name())
+            .addAllClientUrls(
+                config.advertiseClientUrls().stream().map(java.net.URI::toString).toList())
+            .build();
+    guard(
+            () ->
+                propose(
+                    InternalRaftRequest.newBuilder().setClusterMemberAttrSet(attrs),
+                    ResponseHeader.class))
+        .whenComplete(
+            (ok, err) -> {
+              publishing = false;
+              if (err == null) {
+                log("published local member to cluster through raft: name " + config.name());
+              }
+            });
+  }
+
+  private boolean hasClientUrls() {
+    return members.all().stream()
+        .anyMatch(
+            m ->
+                m.getID() == memberId && m.getClientUrlsCount() > 0
+                    || config.advertiseClientUrls().isEmpty());
+  }
+
+  /** Whether the member serves (started, not failed, a leader is known). */
+  public boolean ready() {
+    return started && failure == null && leader != 0 && members.isPublished(memberId);
+  }
+
+  /** Stops the loops and waits for them, then closes the backend. */
+  @Override
+  public void close() {
+    stopLoops();
+    backend.close();
+  }
+
+  /** Stops the loops and waits for them; leaves the backend as it is (a crash, for tests). */
+  void stopLoops() {
+    if (stopped.getCount() > 0) {
+      stopped.countDown();
+      raftLoop.submit(new RaftLoop.Stop());
+      applyLoop.submit(new ApplyLoop.Stop());
+    }
+    try {
+      if (started && !loopsDone.await(10, TimeUnit.SECONDS)) {
+        log("the loops did not stop within 10 s");
+      }
+    } catch (InterruptedException e) {
+      log("interrupted while stopping");
+    }
+    wait.failAll(EtcdError.STOPPED.exception());
+  }
+}

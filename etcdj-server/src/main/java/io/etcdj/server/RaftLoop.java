@@ -1,0 +1,282 @@
+package io.etcdj.server;
+
+import io.etcdj.raft.Bytes;
+import io.etcdj.raft.ConfChange;
+import io.etcdj.raft.ConfState;
+import io.etcdj.raft.Entry;
+import io.etcdj.raft.EntryType;
+import io.etcdj.raft.HardState;
+import io.etcdj.raft.MemoryStorage;
+import io.etcdj.raft.Message;
+import io.etcdj.raft.ProposalResult;
+import io.etcdj.raft.RaftNode;
+import io.etcdj.raft.ReadState;
+import io.etcdj.raft.Ready;
+import io.etcdj.raft.Snapshot;
+import io.etcdj.raft.SoftState;
+import io.etcdj.snap.Snapshotter;
+import io.etcdj.wal.Wal;
+import io.etcdj.wal.WalRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The raft loop: the one thread that owns the {@link RaftNode}, its {@link MemoryStorage}, the WAL
+ * and the snapshot files. It ticks every heartbeat interval, takes proposals, peer messages and
+ * read requests from its inbox, and handles each {@link Ready} in the contract's order: a leader's
+ * appends leave first; entries, hard state and snapshots are written to the WAL (fsync when raft
+ * requires it) and made visible in the storage; then the other messages leave; committed entries go
+ * to the apply loop (conf changes are applied to raft here, as they are handed over); read states
+ * go to the read batcher.
+ */
+final class RaftLoop implements Runnable {
+  /** Entries kept in memory behind a snapshot for slow followers, as etcd. */
+  static final long CATCH_UP_ENTRIES = 5000;
+
+  sealed interface Event {}
+
+  record Propose(byte[] data) implements Event {}
+
+  record Receive(Message message) implements Event {}
+
+  record ReadIndex(long context) implements Event {}
+
+  record TakeSnapshot(long index) implements Event {}
+
+  record TransferLeader(long transferee) implements Event {}
+
+  record Unreachable(long peer) implements Event {}
+
+  record Stop() implements Event {}
+
+  private final EtcdServer server;
+  private final RaftNode node;
+  private final MemoryStorage storage;
+  private final Wal wal;
+  private final Snapshotter snapshotter;
+  private final PeerTransport transport;
+  private final MonotonicClock clock;
+  private final long tickNanos;
+  private final int maxSnapshots;
+  private final int maxWals;
+  private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+  private final ArrayDeque<Event> waitingForLeader = new ArrayDeque<>();
+  private final TreeMap<Long, ConfState> confHistory = new TreeMap<>();
+  private long leader;
+  private boolean stopped;
+
+  RaftLoop(
+      EtcdServer server,
+      RaftNode node,
+      MemoryStorage storage,
+      Wal wal,
+      Snapshotter snapshotter,
+      PeerTransport transport,
+      MonotonicClock clock,
+      long tickNanos,
+      int maxSnapshots,
+      int maxWals) {
+    this.server = server;
+    this.node = node;
+    this.storage = storage;
+    this.wal = wal;
+    this.snapshotter = snapshotter;
+    this.transport = transport;
+    this.clock = clock;
+    this.tickNanos = tickNanos;
+    this.maxSnapshots = maxSnapshots;
+    this.maxWals = maxWals;
+    Snapshot snap = storage.snapshot();
+    confHistory.put(snap.metadata().index(), snap.metadata().confState());
+  }
+
+  void submit(Event event) {
+    inbox.add(event);
+  }
+
+  @Override
+  public void run() {
+    try {
+      long nextTick = clock.nanoTime() + tickNanos;
+      while (!stopped) {
+        long wait = nextTick - clock.nanoTime();
+        Event event = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+        int handled = 0;
+        while (event != null) {
+          handle(event);
+          if (stopped || ++handled >= 4096) {
+            break;
+          }
+          event = inbox.poll();
+        }
+        long now = clock.nanoTime();
+        if (now >= nextTick) {
+          node.tick();
+          server.onTick(now);
+          nextTick += tickNanos;
+          if (nextTick < now) {
+            nextTick = now + tickNanos; // a stall: do not replay the missed ticks in a burst
+          }
+        }
+        while (!stopped && node.hasReady()) {
+          processReady();
+        }
+      }
+    } catch (InterruptedException e) {
+      server.log("raft loop interrupted; stopping");
+    } catch (RuntimeException | Error e) {
+      server.fail("raft loop", e);
+    } finally {
+      try {
+        wal.close();
+      } catch (IOException e) {
+        server.log("closing the WAL failed: " + e);
+      }
+      server.raftLoopStopped();
+    }
+  }
+
+  private void handle(Event event) {
+    switch (event) {
+      case Propose p -> propose(p);
+      case Receive r -> node.step(r.message());
+      case ReadIndex r -> readIndex(r);
+      case TakeSnapshot s -> takeSnapshot(s.index());
+      case TransferLeader t -> node.transferLeadership(t.transferee());
+      case Unreachable u -> node.reportUnreachable(u.peer());
+      case Stop s -> stopped = true;
+    }
+  }
+
+  private void propose(Propose p) {
+    if (leader == 0) {
+      waitingForLeader.add(p);
+      return;
+    }
+    ProposalResult result = node.propose(Bytes.copyOf(p.data()));
+    if (result instanceof ProposalResult.Dropped) {
+      waitingForLeader.add(p);
+    }
+  }
+
+  private void readIndex(ReadIndex r) {
+    if (leader == 0) {
+      waitingForLeader.add(r);
+      return;
+    }
+    ProposalResult result = node.readIndex(Bytes.copyOf(context(r.context())));
+    if (result instanceof ProposalResult.Dropped) {
+      waitingForLeader.add(r);
+    }
+  }
+
+  static byte[] context(long id) {
+    return ByteBuffer.allocate(8).putLong(id).array();
+  }
+
+  private void processReady() {
+    Ready rd = node.ready();
+    SoftState soft = rd.softState();
+    if (soft != null) {
+      boolean wasLeader = server.isLeader();
+      leader = soft.leader();
+      server.onSoftState(soft, wasLeader);
+    }
+    boolean isLeader = soft != null ? soft.role() == SoftState.Role.LEADER : server.isLeader();
+    List<Message> later = new ArrayList<>();
+    if (isLeader) {
+      List<Message> early = new ArrayList<>();
+      for (Message m : rd.messages()) {
+        (Ready.mayBeSentBeforePersisting(m) ? early : later).add(m);
+      }
+      if (!early.isEmpty()) {
+        transport.send(early);
+      }
+    } else {
+      later.addAll(rd.messages());
+    }
+    try {
+      Snapshot snap = rd.snapshot();
+      if (snap != null) {
+        snapshotter.save(snap);
+        wal.saveSnapshot(
+            new WalRecord.SnapshotMarker(snap.metadata().index(), snap.metadata().term()));
+        storage.applySnapshot(snap);
+        confHistory.put(snap.metadata().index(), snap.metadata().confState());
+        server.onSnapshotReceived(snap);
+      }
+      HardState hs = rd.hardState();
+      wal.save(hs == null ? HardState.EMPTY : hs, rd.entries(), rd.mustSync());
+      server.metrics().walSaved(rd.mustSync());
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing the WAL failed; the member stops", e);
+    }
+    if (!rd.entries().isEmpty()) {
+      storage.append(rd.entries());
+    }
+    HardState hs = rd.hardState();
+    if (hs != null) {
+      storage.setHardState(hs);
+      server.onHardState(hs);
+    }
+    if (!later.isEmpty()) {
+      transport.send(later);
+    }
+    List<Entry> committed = rd.committedEntries();
+    if (!committed.isEmpty()) {
+      for (Entry e : committed) {
+        if (e.type() == EntryType.CONF_CHANGE) {
+          ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
+          confHistory.put(e.index(), cs);
+        }
+      }
+      server.onCommitted(committed);
+    }
+    for (ReadState rs : rd.readStates()) {
+      server.onReadState(ByteBuffer.wrap(rs.context().toByteArray()).getLong(), rs.index());
+    }
+    node.advance();
+    if (soft != null && leader != 0 && !waitingForLeader.isEmpty()) {
+      List<Event> retry = new ArrayList<>(waitingForLeader);
+      waitingForLeader.clear();
+      retry.forEach(this::handle);
+    }
+  }
+
+  /** Creates a raft snapshot at an index the backend has durably applied, then compacts. */
+  private void takeSnapshot(long index) {
+    long snapIndex = storage.snapshot().metadata().index();
+    if (index <= snapIndex || index > storage.lastIndex()) {
+      return;
+    }
+    Map.Entry<Long, ConfState> cs = confHistory.floorEntry(index);
+    if (cs == null) {
+      return;
+    }
+    if (!storage.createSnapshot(index, cs.getValue(), Bytes.EMPTY)) {
+      return;
+    }
+    Snapshot snap = storage.snapshot();
+    try {
+      snapshotter.save(snap);
+      wal.saveSnapshot(new WalRecord.SnapshotMarker(index, snap.metadata().term()));
+      if (index > CATCH_UP_ENTRIES) {
+        storage.compact(index - CATCH_UP_ENTRIES);
+      }
+      confHistory.headMap(cs.getKey(), false).clear();
+      wal.purge(index, maxWals);
+      snapshotter.purge(maxSnapshots);
+    } catch (IOException e) {
+      throw new UncheckedIOException("saving a snapshot failed; the member stops", e);
+    }
+    server.log("saved snapshot at index " + index);
+  }
+}
