@@ -6,9 +6,12 @@ import io.etcdj.backend.lmdb.LmdbBackend;
 import io.etcdj.backend.lmdb.LmdbConfig;
 import io.etcdj.grpc.ClientPortServer;
 import io.etcdj.grpc.EtcdServices;
+import io.etcdj.grpc.PeerServer;
+import io.etcdj.grpc.PeerTransportGrpc;
+import io.etcdj.http.GatewayRoutes;
 import io.etcdj.http.HttpEndpoints;
+import io.etcdj.http.MetricsEndpoint;
 import io.etcdj.server.EtcdServer;
-import io.etcdj.server.PeerTransport;
 import io.etcdj.server.ServerConfig;
 import io.etcdj.server.ServerEnvironment;
 import io.etcdj.wal.NioFileSystem;
@@ -24,6 +27,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running member: the composition of the server core with real threads, the file WAL, LMDB, and
@@ -34,16 +39,22 @@ final class Member implements AutoCloseable {
   private final Vertx vertx;
   private final List<ClientPortServer> clientPorts;
   private final ExecutorService requests;
+  private final List<PeerServer> peerPorts;
+  private final PeerTransportGrpc transport;
 
   private Member(
       EtcdServer server,
       Vertx vertx,
       List<ClientPortServer> clientPorts,
-      ExecutorService requests) {
+      ExecutorService requests,
+      List<PeerServer> peerPorts,
+      PeerTransportGrpc transport) {
     this.server = server;
     this.vertx = vertx;
     this.clientPorts = clientPorts;
     this.requests = requests;
+    this.peerPorts = peerPorts;
+    this.transport = transport;
   }
 
   static Member start(ServerConfig config, VersionInfo version, Log log) throws Exception {
@@ -56,6 +67,14 @@ final class Member implements AutoCloseable {
             LmdbConfig.forQuota(config.effectiveQuotaBackendBytes()),
             new BatchPolicy(config.backendBatchInterval().toNanos(), config.backendBatchLimit()));
     ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+    PeerTransportGrpc transport = new PeerTransportGrpc();
+    AtomicReference<@Nullable EtcdServer> opened = new AtomicReference<>();
+    List<PeerServer> peerPorts = new ArrayList<>();
+    for (URI url : config.listenPeerUrls()) {
+      peerPorts.add(
+          PeerServer.start(
+              url.getHost(), url.getPort(), opened::get, memberDir.resolve("snap"), log::info));
+    }
     int[] loopNumber = {0};
     ServerEnvironment env =
         new ServerEnvironment(
@@ -67,19 +86,26 @@ final class Member implements AutoCloseable {
             new SplittableRandom(),
             new NioFileSystem(),
             backend,
-            PeerTransport.NONE,
+            transport,
             version.etcdApiVersion());
     EtcdServer server;
     try {
       server = EtcdServer.open(config, env, log::info);
     } catch (IOException | RuntimeException e) {
       backend.close();
+      for (PeerServer p : peerPorts) {
+        p.close();
+      }
       throw e;
     }
+    transport.attach(server);
+    opened.set(server);
     server.start();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     Router router = Router.router(vertx);
     HttpEndpoints.mount(router, version.etcdApiVersion(), new State(server));
+    MetricsEndpoint.mount(router, server, config.effectiveQuotaBackendBytes());
+    GatewayRoutes.mount(router, server); // last: it ends with the catch-all for /v3 paths
     List<ClientPortServer> ports = new ArrayList<>();
     for (URI url : config.listenClientUrls()) {
       ports.add(
@@ -91,7 +117,7 @@ final class Member implements AutoCloseable {
               router,
               config.maxRequestBytes() + 512 * 1024));
     }
-    return new Member(server, vertx, ports, requests);
+    return new Member(server, vertx, ports, requests, peerPorts, transport);
   }
 
   EtcdServer server() {
@@ -121,6 +147,10 @@ final class Member implements AutoCloseable {
     for (ClientPortServer port : clientPorts) {
       port.close();
     }
+    for (PeerServer port : peerPorts) {
+      port.close();
+    }
+    transport.close();
     server.close();
     vertx.close().toCompletionStage().toCompletableFuture().get();
     requests.shutdown();

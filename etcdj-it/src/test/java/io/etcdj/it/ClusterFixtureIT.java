@@ -15,16 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The three-member {@link Cluster} fixture, per target of {@code -Dcluster.targets} (default {@code
- * etcd} until etcdj's peer transport lands; then {@code etcd,etcdj}): the members find each other
- * from {@code --initial-cluster}, elect one leader, and replicate a write; a member killed with
- * {@code kill -9} comes back on its data dir and catches up.
+ * etcd,etcdj}): the members find each other from {@code --initial-cluster}, elect one leader, and
+ * replicate a write; a member killed with {@code kill -9} comes back on its data dir and catches
+ * up.
  */
 class ClusterFixtureIT {
   @TempDir Path tmp;
 
   @Test
   void threeMembersFormOneClusterAndAKilledMemberRejoins() throws Exception {
-    for (Target target : Target.fromProperty("cluster.targets", "etcd")) {
+    for (Target target : Target.fromProperty("cluster.targets", "etcd,etcdj")) {
       try (Cluster cluster = Cluster.start(target, tmp.resolve(target.label()), List.of())) {
         Etcdctl all = new Etcdctl(cluster.endpoints(), tmp);
         Etcdctl.Result members = all.run("member", "list");

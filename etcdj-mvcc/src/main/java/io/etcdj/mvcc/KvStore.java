@@ -143,6 +143,27 @@ public final class KvStore {
     }
   }
 
+  /**
+   * Re-reads the index, revisions and lease links from the backend after its content was replaced
+   * wholesale (a member restoring the leader's snapshot). Writer thread only, with no write
+   * transaction open and nothing unpublished; waits for reads in flight. Listeners stay: the
+   * watchable store moves its watchers to catch up ({@link WatchableStore#resync()}).
+   */
+  public void reload() {
+    if (openTxn != null || !unpublished.isEmpty()) {
+      throw new IllegalStateException("reload with a write transaction open or unpublished");
+    }
+    long stamp = compactGate.writeLock();
+    try {
+      index.clear();
+      compaction = null;
+      restoredLeases.clear();
+      restore(restoredLeases);
+    } finally {
+      compactGate.unlockWrite(stamp);
+    }
+  }
+
   /** The revision of the last published write (1 for an empty store). */
   public long currentRevision() {
     return currentRevision;

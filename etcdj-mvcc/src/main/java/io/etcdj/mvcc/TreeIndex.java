@@ -145,6 +145,16 @@ final class TreeIndex {
     }
   }
 
+  /** Forgets every key (the backend's content was replaced; {@link KvStore#reload}). */
+  void clear() {
+    lock.writeLock().lock();
+    try {
+      tree.clear();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /**
    * Bulk load at restore (writer only, before readers exist): sorts once and builds the tree in
    * linear time, several times faster than a million inserts.

@@ -409,6 +409,27 @@ public final class WatchableStore {
     }
   }
 
+  /**
+   * After the store was reloaded from a snapshot: every synced watcher becomes unsynced and catches
+   * up from the revision it expects next (or is told it was compacted), as etcd's restore does.
+   */
+  public void resync() {
+    lock.lock();
+    try {
+      List<Watcher> all = new ArrayList<>(syncedRanges);
+      syncedByKey.values().forEach(all::addAll);
+      syncedRanges.clear();
+      syncedByKey.clear();
+      for (Watcher w : all) {
+        w.state = State.UNSYNCED;
+        unsynced.add(w);
+      }
+      notifiedRevision = kv.currentRevision();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Counts of synced, unsynced and victim watchers, for metrics and tests. */
   public record Counts(int synced, int unsynced, int victims) {}
 

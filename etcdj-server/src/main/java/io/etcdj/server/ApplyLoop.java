@@ -126,7 +126,10 @@ final class ApplyLoop implements Runnable {
         if (kv.compactionPending()) {
           compactionStep();
         }
-        backend.maybeCommit(clock.nanoTime());
+        long now = clock.nanoTime();
+        if (backend.maybeCommit(now)) {
+          server.metrics().backendCommit.observeNanos(clock.nanoTime() - now);
+        }
       }
     } catch (InterruptedException e) {
       server.log("apply loop interrupted; stopping");
@@ -366,6 +369,7 @@ final class ApplyLoop implements Runnable {
         case REMOVE -> members.remove(btx, c.nodeId());
       }
     }
+    server.membersChanged();
   }
 
   private void compactionStep() {
@@ -386,5 +390,66 @@ final class ApplyLoop implements Runnable {
 
   long applied() {
     return applied;
+  }
+
+  /**
+   * Replaces the backend's content with the leader's snapshot stream (writer thread), unless this
+   * member already applied the snapshot's index; then reloads mvcc, watchers, leases, members and
+   * alarms from it.
+   *
+   * @return whether the backend was replaced
+   */
+  boolean restoreBackend(java.io.InputStream in, long snapshotIndex) throws java.io.IOException {
+    if (snapshotIndex <= consistentIndex.index()) {
+      return false;
+    }
+    backend.forceCommit();
+    for (io.etcdj.backend.Bucket bucket : io.etcdj.backend.Bucket.values()) {
+      List<byte[]> keys = new ArrayList<>();
+      try (io.etcdj.backend.ReadTxn r = backend.readTxn()) {
+        r.forEach(
+            bucket,
+            new byte[0],
+            null,
+            (k, v) -> {
+              keys.add(k);
+              return true;
+            });
+      }
+      for (int i = 0; i < keys.size(); i += 10_000) {
+        WriteTxn btx = backend.beginWrite();
+        try {
+          for (byte[] k : keys.subList(i, Math.min(keys.size(), i + 10_000))) {
+            btx.delete(bucket, k);
+          }
+        } finally {
+          btx.end();
+        }
+      }
+    }
+    io.etcdj.backend.BackendSnapshot.restore(in, backend);
+    backend.forceCommit();
+    kv.reload();
+    server.watchable().resync();
+    try (io.etcdj.backend.ReadTxn r = backend.readTxn()) {
+      consistentIndex = ConsistentIndex.readFrom(r);
+      lessor.restore(r, kv.restoredLeases());
+      members.restore(r);
+      alarms.restore(r);
+    }
+    applied = Math.max(applied, consistentIndex.index());
+    lastSnapshotIndex = applied;
+    server.onApplied(applied);
+    server.membersChanged();
+    return true;
+  }
+
+  /** Raft installed a snapshot at {@code index}: the restored backend covers it. */
+  void snapshotInstalled(long index) {
+    if (index > applied) {
+      applied = index;
+      lastSnapshotIndex = index;
+      server.onApplied(index);
+    }
   }
 }

@@ -190,7 +190,6 @@ public final class EtcdServer implements AutoCloseable {
             storage,
             wal,
             snapshotter,
-            env.transport(),
             env.clock(),
             config.heartbeatIntervalMillis() * 1_000_000L,
             config.maxSnapshots(),
@@ -210,14 +209,44 @@ public final class EtcdServer implements AutoCloseable {
     this.reads = new ReadIndexBatcher(raftLoop::submit, env.clock());
     this.compactor =
         new Compactor(config, env.clock(), this::proposeCompaction, kv::currentRevision);
+    Map<Long, List<String>> peers = new java.util.LinkedHashMap<>();
+    for (Entry e : logEntries(storage)) {
+      if (e.type() == EntryType.CONF_CHANGE) {
+        ConfChange cc = ConfChange.decode(e.data());
+        if (!cc.context().isEmpty()) {
+          try {
+            MemberRecord m = MemberRecord.parseFrom(cc.context().asReadOnlyBuffer());
+            peers.put(m.getID(), m.getPeerUrlsList());
+          } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+            throw new IllegalStateException("conf change context is not a member", ex);
+          }
+        }
+      }
+    }
+    for (MemberRecord m : members.all()) {
+      peers.put(m.getID(), m.getPeerUrlsList());
+    }
+    env.transport().updatePeers(peers);
+  }
+
+  private static List<Entry> logEntries(MemoryStorage storage) {
+    return storage.lastIndex() >= storage.firstIndex()
+        ? storage.entries(storage.firstIndex(), storage.lastIndex() + 1, Long.MAX_VALUE)
+        : List.of();
+  }
+
+  /** The apply loop changed the membership: the transport learns the peers' URLs. */
+  void membersChanged() {
+    Map<Long, List<String>> peers = new java.util.LinkedHashMap<>();
+    for (MemberRecord m : members.all()) {
+      peers.put(m.getID(), m.getPeerUrlsList());
+    }
+    env.transport().updatePeers(peers);
   }
 
   private boolean singleVoterBootstrap(MemoryStorage storage) {
     // A new one-member cluster: its membership is only in the (committed) log so far.
-    List<Entry> entries =
-        storage.lastIndex() >= storage.firstIndex()
-            ? storage.entries(storage.firstIndex(), storage.lastIndex() + 1, Long.MAX_VALUE)
-            : List.of();
+    List<Entry> entries = logEntries(storage);
     int voters = 0;
     boolean self = false;
     for (Entry e : entries) {
@@ -741,9 +770,41 @@ public final class EtcdServer implements AutoCloseable {
         });
   }
 
-  /** Delivers a raft message from a peer. */
-  public void receive(Message message) {
-    raftLoop.submit(new RaftLoop.Receive(message));
+  /**
+   * Delivers an encoded raft message from a peer.
+   *
+   * @throws IllegalArgumentException if it is not a raft message for this member
+   */
+  public void receive(byte[] message) {
+    Message m = MessageCodec.decode(message);
+    if (m.to() != memberId) {
+      throw new IllegalArgumentException(
+          "message for member "
+              + Long.toHexString(m.to())
+              + " reached "
+              + Long.toHexString(memberId));
+    }
+    if (m instanceof Message.InstallSnapshot) {
+      throw new IllegalArgumentException("snapshots arrive with their data: receiveSnapshot");
+    }
+    raftLoop.submit(new RaftLoop.Receive(m));
+  }
+
+  /** Raft messages out of the raft loop: snapshots go with the backend, the rest as they are. */
+  void send(List<Message> messages) {
+    PeerTransport transport = env.transport();
+    for (Message m : messages) {
+      if (m instanceof Message.InstallSnapshot) {
+        transport.sendSnapshot(m.to(), MessageCodec.encode(m), backend::writeSnapshot);
+      } else {
+        transport.send(m.to(), MessageCodec.encode(m));
+      }
+    }
+  }
+
+  /** The transport's report on a snapshot it was given. */
+  public void reportSnapshot(long peer, boolean ok) {
+    raftLoop.submit(new RaftLoop.SnapshotReport(peer, ok));
   }
 
   public void reportUnreachable(long peer) {
@@ -909,10 +970,64 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   void onSnapshotReceived(Snapshot snapshot) {
-    throw new IllegalStateException(
-        "received a snapshot at index "
-            + snapshot.metadata().index()
-            + " from the leader: restoring the backend from a leader's snapshot is not built yet");
+    long index = snapshot.metadata().index();
+    onWriter(
+        () -> {
+          applyLoop.snapshotInstalled(index);
+          return Boolean.TRUE;
+        });
+    log("installed the leader's snapshot at index " + index);
+  }
+
+  WatchableStore watchable() {
+    return watchable;
+  }
+
+  /**
+   * A snapshot from the leader: the raft message and the backend it stands for. Replaces the
+   * backend's content (on the apply loop) and then hands the message to raft; blocks the caller
+   * until the backend is restored.
+   *
+   * @throws IllegalArgumentException if the message is not a snapshot for this member
+   * @throws IOException if the backend data is damaged (nothing was replaced then only if the
+   *     damage is found before the first entry; the member fails otherwise)
+   */
+  public void receiveSnapshot(byte[] message, java.io.InputStream data) throws IOException {
+    Message m = MessageCodec.decode(message);
+    if (!(m instanceof Message.InstallSnapshot s) || m.to() != memberId) {
+      throw new IllegalArgumentException("not a snapshot for this member");
+    }
+    long index = s.snapshot().metadata().index();
+    log("receiving the leader's snapshot at index " + index);
+    CompletableFuture<Object> done =
+        onWriter(
+            () -> {
+              try {
+                return applyLoop.restoreBackend(data, index);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    try {
+      Object replaced = done.get(10, TimeUnit.MINUTES);
+      log(
+          Boolean.TRUE.equals(replaced)
+              ? "restored the backend from the leader's snapshot at index " + index
+              : "already past the leader's snapshot at index " + index);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof java.io.UncheckedIOException io) {
+        IOException damaged =
+            java.util.Objects.requireNonNullElseGet(
+                io.getCause(), () -> new IOException("restoring the leader's snapshot failed"));
+        fail("restoring the leader's snapshot", damaged);
+        throw damaged;
+      }
+      throw new IOException("restoring the leader's snapshot failed", cause);
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IOException("restoring the leader's snapshot did not finish", e);
+    }
+    raftLoop.submit(new RaftLoop.Receive(m));
   }
 
   void requestSnapshot(long index) {

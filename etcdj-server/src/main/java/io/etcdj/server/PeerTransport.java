@@ -1,15 +1,43 @@
 package io.etcdj.server;
 
-import io.etcdj.raft.Message;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The port through which raft messages leave this member. Must not block: a transport queues, drops
- * what it cannot deliver (raft retries), and reports unreachable peers through {@link
+ * The port through which raft messages leave this member, already encoded (the transport knows
+ * nothing of raft). Implementations must not block the caller (the raft loop): they queue, drop
+ * what they cannot deliver (raft retries), and report an unreachable peer through {@link
  * EtcdServer#reportUnreachable}. A single-member cluster uses {@link #NONE}.
  */
 public interface PeerTransport {
-  PeerTransport NONE = messages -> {};
+  /** Sends nothing: a cluster of one. */
+  PeerTransport NONE =
+      new PeerTransport() {
+        @Override
+        public void send(long to, byte[] message) {}
 
-  void send(List<Message> messages);
+        @Override
+        public void sendSnapshot(long to, byte[] message, SnapshotSource data) {}
+
+        @Override
+        public void updatePeers(Map<Long, List<String>> peerUrls) {}
+      };
+
+  /** Writes a consistent copy of the backend (for a snapshot sent to a follower). */
+  @FunctionalInterface
+  interface SnapshotSource {
+    void writeTo(java.io.OutputStream out) throws java.io.IOException;
+  }
+
+  /** Queues one encoded raft message for member {@code to}. */
+  void send(long to, byte[] message);
+
+  /**
+   * Sends a raft snapshot message together with the backend data it stands for, on a stream of its
+   * own; reports the outcome through {@link EtcdServer#reportSnapshot}.
+   */
+  void sendSnapshot(long to, byte[] message, SnapshotSource data);
+
+  /** The peers' URLs by member ID (this member included; the transport skips itself). */
+  void updatePeers(Map<Long, List<String>> peerUrls);
 }

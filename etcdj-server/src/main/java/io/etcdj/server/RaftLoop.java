@@ -55,6 +55,8 @@ final class RaftLoop implements Runnable {
 
   record Unreachable(long peer) implements Event {}
 
+  record SnapshotReport(long peer, boolean ok) implements Event {}
+
   record Stop() implements Event {}
 
   private final EtcdServer server;
@@ -62,7 +64,6 @@ final class RaftLoop implements Runnable {
   private final MemoryStorage storage;
   private final Wal wal;
   private final Snapshotter snapshotter;
-  private final PeerTransport transport;
   private final MonotonicClock clock;
   private final long tickNanos;
   private final int maxSnapshots;
@@ -79,7 +80,6 @@ final class RaftLoop implements Runnable {
       MemoryStorage storage,
       Wal wal,
       Snapshotter snapshotter,
-      PeerTransport transport,
       MonotonicClock clock,
       long tickNanos,
       int maxSnapshots,
@@ -89,7 +89,6 @@ final class RaftLoop implements Runnable {
     this.storage = storage;
     this.wal = wal;
     this.snapshotter = snapshotter;
-    this.transport = transport;
     this.clock = clock;
     this.tickNanos = tickNanos;
     this.maxSnapshots = maxSnapshots;
@@ -152,6 +151,10 @@ final class RaftLoop implements Runnable {
       case TakeSnapshot s -> takeSnapshot(s.index());
       case TransferLeader t -> node.transferLeadership(t.transferee());
       case Unreachable u -> node.reportUnreachable(u.peer());
+      case SnapshotReport r ->
+          node.reportSnapshot(
+              r.peer(),
+              r.ok() ? io.etcdj.raft.SnapshotStatus.FINISHED : io.etcdj.raft.SnapshotStatus.FAILED);
       case Stop s -> stopped = true;
     }
   }
@@ -198,7 +201,7 @@ final class RaftLoop implements Runnable {
         (Ready.mayBeSentBeforePersisting(m) ? early : later).add(m);
       }
       if (!early.isEmpty()) {
-        transport.send(early);
+        server.send(early);
       }
     } else {
       later.addAll(rd.messages());
@@ -214,7 +217,11 @@ final class RaftLoop implements Runnable {
         server.onSnapshotReceived(snap);
       }
       HardState hs = rd.hardState();
+      long started = clock.nanoTime();
       wal.save(hs == null ? HardState.EMPTY : hs, rd.entries(), rd.mustSync());
+      if (rd.mustSync()) {
+        server.metrics().walFsync.observeNanos(clock.nanoTime() - started);
+      }
       server.metrics().walSaved(rd.mustSync());
     } catch (IOException e) {
       throw new UncheckedIOException("writing the WAL failed; the member stops", e);
@@ -228,7 +235,7 @@ final class RaftLoop implements Runnable {
       server.onHardState(hs);
     }
     if (!later.isEmpty()) {
-      transport.send(later);
+      server.send(later);
     }
     List<Entry> committed = rd.committedEntries();
     if (!committed.isEmpty()) {

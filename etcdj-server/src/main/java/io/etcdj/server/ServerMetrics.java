@@ -51,6 +51,30 @@ public final class ServerMetrics {
       out.append(name).append("_count ").append(count.get()).append('\n');
     }
 
+    /** The buckets' upper bounds in seconds, ascending (without {@code +Inf}). */
+    public double[] bounds() {
+      return bounds.clone();
+    }
+
+    /** Observations at most {@code bounds()[i]} seconds (Prometheus' cumulative bucket count). */
+    public long cumulativeCount(int i) {
+      long cumulative = 0;
+      for (int b = 0; b <= i && b < bounds.length; b++) {
+        cumulative += counts.get(b);
+      }
+      return cumulative;
+    }
+
+    /** All observations ({@code +Inf} bucket and {@code _count}). */
+    public long count() {
+      return count.get();
+    }
+
+    /** The sum of all observations in seconds ({@code _sum}). */
+    public double sumSeconds() {
+      return sumNanos.get() / 1e9;
+    }
+
     private static String format(double d) {
       return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
@@ -81,6 +105,91 @@ public final class ServerMetrics {
   final AtomicLong ranges = new AtomicLong();
   final AtomicLong deletes = new AtomicLong();
   final AtomicLong txns = new AtomicLong();
+
+  /** {@code etcd_disk_wal_fsync_duration_seconds}. */
+  public Histogram walFsync() {
+    return walFsync;
+  }
+
+  /** {@code etcd_disk_backend_commit_duration_seconds}. */
+  public Histogram backendCommit() {
+    return backendCommit;
+  }
+
+  /** {@code etcd_server_leader_changes_seen_total}. */
+  public long leaderChanges() {
+    return leaderChanges.get();
+  }
+
+  /** {@code etcd_server_proposals_failed_total}. */
+  public long proposalsFailed() {
+    return proposalsFailed.get();
+  }
+
+  /** {@code etcd_server_proposals_pending}. */
+  public long proposalsPending() {
+    return proposalsPending.get();
+  }
+
+  /** WAL saves (no etcd series of its own; etcd counts bytes instead). */
+  public long walWrites() {
+    return walWrites.get();
+  }
+
+  /** {@code etcd_server_slow_read_indexes_total}. */
+  public long slowReadIndexes() {
+    return slowReadIndexes.get();
+  }
+
+  /** {@code etcd_server_read_indexes_failed_total}. */
+  public long readIndexFailed() {
+    return readIndexFailed.get();
+  }
+
+  /** {@code etcd_debugging_lease_granted_total}. */
+  public long leasesGranted() {
+    return leasesGranted.get();
+  }
+
+  /** {@code etcd_debugging_lease_revoked_total}. */
+  public long leasesRevoked() {
+    return leasesRevoked.get();
+  }
+
+  /** {@code etcd_debugging_lease_renewed_total}. */
+  public long leasesRenewed() {
+    return leasesRenewed.get();
+  }
+
+  /** {@code etcd_debugging_server_lease_expired_total}. */
+  public long leasesExpired() {
+    return leasesExpired.get();
+  }
+
+  /** {@code etcd_debugging_mvcc_watch_stream_total}: the watch streams open on {@code server}. */
+  public long watchStreams(EtcdServer server) {
+    return server.watchStreams();
+  }
+
+  /** {@code etcd_mvcc_put_total}. */
+  public long puts() {
+    return puts.get();
+  }
+
+  /** {@code etcd_mvcc_range_total}. */
+  public long ranges() {
+    return ranges.get();
+  }
+
+  /** {@code etcd_mvcc_delete_total}. */
+  public long deletes() {
+    return deletes.get();
+  }
+
+  /** {@code etcd_mvcc_txn_total}. */
+  public long txns() {
+    return txns.get();
+  }
 
   void walSaved(boolean synced) {
     walWrites.incrementAndGet();

@@ -1,0 +1,223 @@
+package io.etcdj.grpc;
+
+import io.etcdj.api.peer.PeerAck;
+import io.etcdj.api.peer.PeerEnvelope;
+import io.etcdj.api.peer.PeerGrpc;
+import io.etcdj.api.peer.SnapshotChunk;
+import io.etcdj.server.EtcdServer;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The peer port: receives raft messages and snapshots from the other members (plain grpc-java).
+ * Envelopes from another cluster or for another member are refused; malformed messages are dropped
+ * with a log line, never passed to raft.
+ */
+public final class PeerServer implements AutoCloseable {
+  private final Server server;
+
+  private PeerServer(Server server) {
+    this.server = server;
+  }
+
+  /**
+   * @param member the server, once it exists (messages before that are dropped)
+   * @param snapshotDir where received backends are staged
+   * @param log where refusals are reported
+   */
+  public static PeerServer start(
+      String host,
+      int port,
+      Supplier<@Nullable EtcdServer> member,
+      Path snapshotDir,
+      java.util.function.Consumer<String> log)
+      throws IOException {
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+            .maxInboundMessageSize(64 << 20)
+            .permitKeepAliveTime(5, TimeUnit.SECONDS)
+            .addService(new Service(member, snapshotDir, log))
+            .build()
+            .start();
+    return new PeerServer(server);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  private static final class Service extends PeerGrpc.PeerImplBase {
+    private final Supplier<@Nullable EtcdServer> member;
+    private final Path snapshotDir;
+    private final java.util.function.Consumer<String> log;
+
+    Service(
+        Supplier<@Nullable EtcdServer> member,
+        Path snapshotDir,
+        java.util.function.Consumer<String> log) {
+      this.member = member;
+      this.snapshotDir = snapshotDir;
+      this.log = log;
+    }
+
+    private @Nullable String refuse(long cluster, long to) {
+      EtcdServer s = member.get();
+      if (s == null) {
+        return "not serving yet";
+      }
+      if (cluster != s.clusterId()) {
+        return "cluster ID mismatch: " + Long.toHexString(cluster);
+      }
+      if (to != s.memberId()) {
+        return "not member " + Long.toHexString(to);
+      }
+      return null;
+    }
+
+    @Override
+    public StreamObserver<PeerEnvelope> stream(StreamObserver<PeerAck> out) {
+      return new StreamObserver<>() {
+        private boolean refused;
+
+        @Override
+        public void onNext(PeerEnvelope env) {
+          if (refused) {
+            return;
+          }
+          String why = refuse(env.getClusterId(), env.getTo());
+          if (why != null) {
+            refused = true;
+            log.accept(
+                "refused a peer stream from " + Long.toHexString(env.getFrom()) + ": " + why);
+            out.onNext(PeerAck.newBuilder().setError(why).build());
+            out.onCompleted();
+            return;
+          }
+          EtcdServer s = member.get();
+          if (s == null) {
+            return;
+          }
+          for (var m : env.getMessagesList()) {
+            try {
+              s.receive(m.toByteArray());
+            } catch (IllegalArgumentException e) {
+              log.accept("dropped a malformed peer message: " + e.getMessage());
+            }
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          if (!refused) {
+            out.onNext(PeerAck.getDefaultInstance());
+            out.onCompleted();
+          }
+        }
+      };
+    }
+
+    @Override
+    public StreamObserver<SnapshotChunk> snapshot(StreamObserver<PeerAck> out) {
+      return new StreamObserver<>() {
+        private byte @Nullable [] message;
+        private @Nullable Path file;
+        private @Nullable OutputStream data;
+        private @Nullable String error;
+
+        @Override
+        public void onNext(SnapshotChunk c) {
+          if (error != null) {
+            return;
+          }
+          try {
+            if (message == null) {
+              String why = refuse(c.getClusterId(), c.getTo());
+              if (why != null) {
+                error = why;
+                return;
+              }
+              message = c.getMessage().toByteArray();
+              Files.createDirectories(snapshotDir);
+              file = Files.createTempFile(snapshotDir, "incoming", ".snap.db");
+              data = Files.newOutputStream(file);
+            }
+            OutputStream os = data;
+            if (os != null && !c.getData().isEmpty()) {
+              c.getData().writeTo(os);
+            }
+          } catch (IOException e) {
+            error = "staging the snapshot failed: " + e;
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          cleanup();
+        }
+
+        @Override
+        public void onCompleted() {
+          try {
+            OutputStream os = data;
+            if (os != null) {
+              os.close();
+            }
+            EtcdServer s = member.get();
+            Path f = file;
+            byte[] m = message;
+            if (error == null && s != null && f != null && m != null) {
+              try (InputStream in = Files.newInputStream(f)) {
+                s.receiveSnapshot(m, in);
+              }
+            } else if (error == null) {
+              error = "no snapshot received";
+            }
+          } catch (IOException | RuntimeException e) {
+            error = "installing the snapshot failed: " + e;
+          } finally {
+            cleanup();
+          }
+          if (error != null) {
+            log.accept("refused a snapshot: " + error);
+          }
+          out.onNext(PeerAck.newBuilder().setError(error == null ? "" : error).build());
+          out.onCompleted();
+        }
+
+        private void cleanup() {
+          try {
+            OutputStream os = data;
+            if (os != null) {
+              os.close();
+            }
+            Path f = file;
+            if (f != null) {
+              Files.deleteIfExists(f);
+            }
+          } catch (IOException ignored) {
+            // a staging file in the snapshot directory; removed at the next start at the latest
+          }
+        }
+      };
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}

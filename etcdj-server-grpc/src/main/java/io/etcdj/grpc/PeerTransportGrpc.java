@@ -1,0 +1,304 @@
+package io.etcdj.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.etcdj.api.peer.PeerAck;
+import io.etcdj.api.peer.PeerEnvelope;
+import io.etcdj.api.peer.PeerGrpc;
+import io.etcdj.api.peer.SnapshotChunk;
+import io.etcdj.server.EtcdServer;
+import io.etcdj.server.PeerTransport;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The peer transport over plain grpc-java: one long-lived client stream per peer carrying raft
+ * messages in order, and a stream per snapshot carrying the backend. Sending never blocks the raft
+ * loop: each peer has a bounded queue drained by its own sender; when the queue is full or the
+ * stream broke, messages are dropped and the peer reported unreachable (raft probes again).
+ */
+public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
+  private static final int QUEUE = 4096;
+  private static final int BATCH = 256;
+  private static final int SNAPSHOT_CHUNK = 1 << 20;
+
+  private volatile long clusterId;
+  private volatile long self;
+  private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<Long, Peer> peers = new HashMap<>();
+  private volatile @Nullable EtcdServer server;
+  private volatile boolean closed;
+
+  /** A transport for the member {@link #attach}ed to it once it is opened. */
+  public PeerTransportGrpc() {}
+
+  /** The member whose messages this carries (its IDs go into every envelope). */
+  public void attach(EtcdServer server) {
+    this.clusterId = server.clusterId();
+    this.self = server.memberId();
+    this.server = server;
+  }
+
+  private final class Peer {
+    final long id;
+    final ManagedChannel channel;
+    final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
+    final AtomicBoolean reportedDown = new AtomicBoolean();
+
+    Peer(long id, String url) {
+      this.id = id;
+      URI uri = URI.create(url);
+      this.channel =
+          NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+              .usePlaintext()
+              .maxInboundMessageSize(64 << 20)
+              .keepAliveTime(10, TimeUnit.SECONDS)
+              .build();
+      senders.execute(this::run);
+    }
+
+    void offer(byte[] message) {
+      if (!queue.offer(message)) {
+        unreachable(id);
+      }
+    }
+
+    /** Drains the queue into one stream; opens a new stream after a failure. */
+    private void run() {
+      while (!closed) {
+        CountDownLatch broken = new CountDownLatch(1);
+        ClientCallStreamObserver<PeerEnvelope> out = open(broken);
+        try {
+          while (!closed && broken.getCount() > 0) {
+            byte[] first = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null) {
+              continue;
+            }
+            PeerEnvelope.Builder env =
+                PeerEnvelope.newBuilder().setClusterId(clusterId).setFrom(self).setTo(id);
+            env.addMessages(UnsafeByteOperations.unsafeWrap(first));
+            List<byte[]> more = new ArrayList<>();
+            queue.drainTo(more, BATCH);
+            for (byte[] m : more) {
+              env.addMessages(UnsafeByteOperations.unsafeWrap(m));
+            }
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (!out.isReady() && broken.getCount() > 0 && System.nanoTime() < waitUntil) {
+              broken.await(1, TimeUnit.MILLISECONDS);
+            }
+            if (broken.getCount() == 0 || !out.isReady()) {
+              unreachable(id);
+              break;
+            }
+            out.onNext(env.build());
+            reportedDown.set(false);
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          unreachable(id);
+        }
+        try {
+          out.cancel("restarting the peer stream", null);
+        } catch (RuntimeException ignored) {
+          // already broken
+        }
+        queue.clear();
+        try {
+          TimeUnit.MILLISECONDS.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private ClientCallStreamObserver<PeerEnvelope> open(CountDownLatch broken) {
+      // Reconnect at once when the peer is back, not after gRPC's exponential backoff: raft
+      // probes every heartbeat and a member that rejoins late disrupts elections.
+      channel.resetConnectBackoff();
+      @SuppressWarnings("unchecked")
+      ClientCallStreamObserver<PeerEnvelope>[] holder = new ClientCallStreamObserver[1];
+      PeerGrpc.newStub(channel).stream(
+          new ClientResponseObserver<PeerEnvelope, PeerAck>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<PeerEnvelope> requestStream) {
+              holder[0] = requestStream;
+            }
+
+            @Override
+            public void onNext(PeerAck ack) {}
+
+            @Override
+            public void onError(Throwable t) {
+              broken.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+              broken.countDown();
+            }
+          });
+      return holder[0];
+    }
+  }
+
+  private void unreachable(long peer) {
+    EtcdServer s = server;
+    if (s != null) {
+      s.reportUnreachable(peer);
+    }
+  }
+
+  @Override
+  public void send(long to, byte[] message) {
+    Peer p;
+    synchronized (peers) {
+      p = peers.get(to);
+    }
+    if (p != null) {
+      p.offer(message);
+    }
+  }
+
+  @Override
+  public void sendSnapshot(long to, byte[] message, SnapshotSource data) {
+    Peer p;
+    synchronized (peers) {
+      p = peers.get(to);
+    }
+    if (p == null) {
+      return;
+    }
+    senders.execute(() -> streamSnapshot(p, message, data));
+  }
+
+  private void streamSnapshot(Peer p, byte[] message, SnapshotSource data) {
+    CountDownLatch done = new CountDownLatch(1);
+    boolean[] ok = {false};
+    StreamObserver<SnapshotChunk> out =
+        PeerGrpc.newStub(p.channel)
+            .snapshot(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(PeerAck ack) {
+                    ok[0] = ack.getError().isEmpty();
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.countDown();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    try {
+      out.onNext(
+          SnapshotChunk.newBuilder()
+              .setClusterId(clusterId)
+              .setFrom(self)
+              .setTo(p.id)
+              .setMessage(ByteString.copyFrom(message))
+              .build());
+      data.writeTo(
+          new OutputStream() {
+            private final byte[] buf = new byte[SNAPSHOT_CHUNK];
+            private int n;
+
+            @Override
+            public void write(int b) {
+              buf[n++] = (byte) b;
+              if (n == buf.length) {
+                flush();
+              }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+              while (len > 0) {
+                int k = Math.min(len, buf.length - n);
+                System.arraycopy(b, off, buf, n, k);
+                n += k;
+                off += k;
+                len -= k;
+                if (n == buf.length) {
+                  flush();
+                }
+              }
+            }
+
+            @Override
+            public void flush() {
+              if (n > 0) {
+                out.onNext(
+                    SnapshotChunk.newBuilder().setData(ByteString.copyFrom(buf, 0, n)).build());
+                n = 0;
+              }
+            }
+          });
+      out.onNext(SnapshotChunk.newBuilder().setLast(true).build());
+      out.onCompleted();
+      done.await(10, TimeUnit.MINUTES);
+    } catch (IOException | RuntimeException e) {
+      out.onError(e);
+    } catch (InterruptedException e) {
+      out.onError(e);
+      return;
+    }
+    EtcdServer s = server;
+    if (s != null) {
+      s.reportSnapshot(p.id, ok[0]);
+    }
+  }
+
+  @Override
+  public void updatePeers(Map<Long, List<String>> peerUrls) {
+    synchronized (peers) {
+      for (Map.Entry<Long, List<String>> e : peerUrls.entrySet()) {
+        if (e.getValue().isEmpty() || peers.containsKey(e.getKey())) {
+          continue;
+        }
+        peers.put(e.getKey(), new Peer(e.getKey(), e.getValue().get(0)));
+      }
+      peers
+          .entrySet()
+          .removeIf(
+              e -> {
+                if (!peerUrls.containsKey(e.getKey())) {
+                  e.getValue().channel.shutdownNow();
+                  return true;
+                }
+                return false;
+              });
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (peers) {
+      peers.values().forEach(p -> p.channel.shutdownNow());
+      peers.clear();
+    }
+    senders.shutdownNow();
+  }
+}

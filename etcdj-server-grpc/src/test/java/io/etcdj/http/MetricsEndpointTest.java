@@ -1,0 +1,116 @@
+package io.etcdj.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code /metrics} of a real member: etcd's series names, types and Prometheus text. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsEndpointTest {
+  private TestMember member;
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    member = TestMember.start(dir);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (member != null) {
+      member.close();
+    }
+  }
+
+  @Test
+  void servesEtcdsSeriesInPrometheusText() throws Exception {
+    member.post("/v3/kv/put", "{\"key\":\"bQ==\",\"value\":\"dg==\"}");
+    member.post("/v3/kv/range", "{\"key\":\"bQ==\"}");
+    HttpResponse<String> r = member.get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type"))
+        .hasValue("text/plain; version=0.0.4; charset=utf-8");
+    String page = r.body();
+    for (String name :
+        List.of(
+            "etcd_server_has_leader",
+            "etcd_server_is_leader",
+            "etcd_server_is_learner",
+            "etcd_server_leader_changes_seen_total",
+            "etcd_server_proposals_committed_total",
+            "etcd_server_proposals_applied_total",
+            "etcd_server_proposals_pending",
+            "etcd_server_proposals_failed_total",
+            "etcd_server_quota_backend_bytes",
+            "etcd_server_version",
+            "etcd_server_id",
+            "etcd_mvcc_db_total_size_in_bytes",
+            "etcd_mvcc_db_total_size_in_use_in_bytes",
+            "etcd_debugging_mvcc_current_revision",
+            "etcd_mvcc_put_total",
+            "etcd_mvcc_delete_total",
+            "etcd_mvcc_range_total",
+            "etcd_mvcc_txn_total",
+            "etcd_debugging_mvcc_watch_stream_total",
+            "etcd_debugging_lease_granted_total",
+            "etcd_debugging_lease_revoked_total",
+            "etcd_debugging_lease_renewed_total",
+            "etcd_debugging_server_lease_expired_total",
+            "etcd_disk_wal_fsync_duration_seconds",
+            "etcd_disk_backend_commit_duration_seconds",
+            "process_resident_memory_bytes",
+            "process_start_time_seconds",
+            "process_open_fds",
+            "os_fd_used")) {
+      assertThat(page)
+          .as(name)
+          .contains("\n# HELP " + name + " ")
+          .contains("\n# TYPE " + name + " ");
+    }
+    assertThat(page)
+        .startsWith("# HELP ")
+        .contains("\netcd_server_has_leader 1\n")
+        .contains("\netcd_server_is_leader 1\n")
+        .contains("\netcd_server_is_learner 0\n")
+        .contains("\netcd_server_quota_backend_bytes 2.147483648e+09\n")
+        .contains("\netcd_server_version{server_version=\"3.4.23\"} 1\n")
+        .contains(
+            "\netcd_server_id{server_id=\""
+                + Long.toHexString(member.server.memberId())
+                + "\"} 1\n")
+        .contains("# TYPE etcd_disk_wal_fsync_duration_seconds histogram\n")
+        .contains("\netcd_disk_wal_fsync_duration_seconds_bucket{le=\"0.001\"} ")
+        .contains("\netcd_disk_wal_fsync_duration_seconds_bucket{le=\"8.192\"} ")
+        .contains("\netcd_disk_wal_fsync_duration_seconds_bucket{le=\"+Inf\"} ")
+        .contains("# TYPE etcd_mvcc_put_total counter\n")
+        .containsPattern("\netcd_mvcc_put_total [1-9]")
+        .containsPattern("\netcd_mvcc_range_total [1-9]")
+        .containsPattern("\nprocess_resident_memory_bytes \\d(\\.\\d+)?e\\+\\d\\d\n")
+        .containsPattern("\nprocess_open_fds [1-9]\\d*\n");
+    assertThat(member.post("/metrics", "").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void numbersAreFormattedAsGosPrometheusClientDoes() {
+    assertThat(MetricsEndpoint.goFloat(0)).isEqualTo("0");
+    assertThat(MetricsEndpoint.goFloat(1)).isEqualTo("1");
+    assertThat(MetricsEndpoint.goFloat(20480)).isEqualTo("20480");
+    assertThat(MetricsEndpoint.goFloat(123456)).isEqualTo("123456");
+    assertThat(MetricsEndpoint.goFloat(1_000_000)).isEqualTo("1e+06");
+    assertThat(MetricsEndpoint.goFloat(2147483648.0)).isEqualTo("2.147483648e+09");
+    assertThat(MetricsEndpoint.goFloat(28868608)).isEqualTo("2.8868608e+07");
+    assertThat(MetricsEndpoint.goFloat(1.7961710748e9)).isEqualTo("1.7961710748e+09");
+    assertThat(MetricsEndpoint.goFloat(0.001)).isEqualTo("0.001");
+    assertThat(MetricsEndpoint.goFloat(8.192)).isEqualTo("8.192");
+    assertThat(MetricsEndpoint.goFloat(0.011558524)).isEqualTo("0.011558524");
+    assertThat(MetricsEndpoint.goFloat(0.00001)).isEqualTo("1e-05");
+    assertThat(MetricsEndpoint.goFloat(-2.5)).isEqualTo("-2.5");
+    assertThat(MetricsEndpoint.goFloat(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+  }
+}
