@@ -13,6 +13,8 @@ import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.etcdj.server.EtcdServer;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** etcd's Lease service over the server core. */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
@@ -43,25 +45,39 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     Replies.now(server::leaseLeases, out);
   }
 
+  /**
+   * One keep-alive stream: each request renews (on a follower, through the leader) and is answered
+   * in order; a failure ends the stream with etcd's status, as etcd's.
+   */
   @Override
   public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(
       StreamObserver<LeaseKeepAliveResponse> out) {
     Object lock = new Object();
     boolean[] done = {false};
+    AtomicReference<CompletableFuture<?>> chain =
+        new AtomicReference<>(CompletableFuture.completedFuture(null));
     return new StreamObserver<>() {
       @Override
       public void onNext(LeaseKeepAliveRequest r) {
-        synchronized (lock) {
-          if (done[0]) {
-            return;
-          }
-          try {
-            out.onNext(server.leaseKeepAlive(r.getID()));
-          } catch (RuntimeException e) {
-            done[0] = true;
-            out.onError(GrpcErrors.toStatus(e));
-          }
-        }
+        chain.updateAndGet(
+            previous ->
+                previous
+                    .handle((x, e) -> null)
+                    .thenCompose(x -> server.leaseKeepAlive(r.getID()))
+                    .whenComplete(
+                        (resp, err) -> {
+                          synchronized (lock) {
+                            if (done[0]) {
+                              return;
+                            }
+                            if (err == null) {
+                              out.onNext(resp);
+                            } else {
+                              done[0] = true;
+                              out.onError(GrpcErrors.toStatus(err));
+                            }
+                          }
+                        }));
       }
 
       @Override
@@ -73,12 +89,17 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
       @Override
       public void onCompleted() {
-        synchronized (lock) {
-          if (!done[0]) {
-            done[0] = true;
-            out.onCompleted();
-          }
-        }
+        chain
+            .get()
+            .whenComplete(
+                (x, e) -> {
+                  synchronized (lock) {
+                    if (!done[0]) {
+                      done[0] = true;
+                      out.onCompleted();
+                    }
+                  }
+                });
       }
     };
   }

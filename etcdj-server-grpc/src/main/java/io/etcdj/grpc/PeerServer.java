@@ -1,9 +1,13 @@
 package io.etcdj.grpc;
 
+import io.etcdj.api.peer.LeaseForward;
+import io.etcdj.api.peer.LeaseForwardResult;
 import io.etcdj.api.peer.PeerAck;
 import io.etcdj.api.peer.PeerEnvelope;
 import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.api.peer.SnapshotChunk;
+import io.etcdj.server.EtcdError;
+import io.etcdj.server.EtcdException;
 import io.etcdj.server.EtcdServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -127,6 +131,28 @@ public final class PeerServer implements AutoCloseable {
           }
         }
       };
+    }
+
+    /** A follower's lease renewal or TTL query: answered if this member leads. */
+    @Override
+    public void lease(LeaseForward request, StreamObserver<LeaseForwardResult> out) {
+      EtcdServer s = member.get();
+      LeaseForwardResult.Builder r = LeaseForwardResult.newBuilder();
+      if (s == null || request.getClusterId() != s.clusterId()) {
+        r.setError(EtcdError.NOT_PRIMARY_LESSOR.message());
+      } else {
+        try {
+          if (request.getRenew()) {
+            r.setTTL(s.renewLocally(request.getRequest().getID()));
+          } else {
+            r.setTimeToLive(s.timeToLiveLocally(request.getRequest()));
+          }
+        } catch (EtcdException e) {
+          r.setError(e.getMessage());
+        }
+      }
+      out.onNext(r.build());
+      out.onCompleted();
     }
 
     @Override

@@ -1,11 +1,19 @@
 package io.etcdj.grpc;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
+import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
+import io.etcdj.api.peer.LeaseForward;
+import io.etcdj.api.peer.LeaseForwardResult;
 import io.etcdj.api.peer.PeerAck;
 import io.etcdj.api.peer.PeerEnvelope;
 import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.api.peer.SnapshotChunk;
+import io.etcdj.server.EtcdError;
 import io.etcdj.server.EtcdServer;
 import io.etcdj.server.PeerTransport;
 import io.grpc.ManagedChannel;
@@ -21,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -268,6 +277,66 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
     if (s != null) {
       s.reportSnapshot(p.id, ok[0]);
     }
+  }
+
+  @Override
+  public CompletableFuture<Long> renewOnLeader(long leader, long leaseId) {
+    return forwardLease(leader, LeaseTimeToLiveRequest.newBuilder().setID(leaseId).build(), true)
+        .thenApply(LeaseForwardResult::getTTL);
+  }
+
+  @Override
+  public CompletableFuture<LeaseTimeToLiveResponse> timeToLiveOnLeader(
+      long leader, LeaseTimeToLiveRequest request) {
+    return forwardLease(leader, request, false).thenApply(LeaseForwardResult::getTimeToLive);
+  }
+
+  private CompletableFuture<LeaseForwardResult> forwardLease(
+      long leader, LeaseTimeToLiveRequest request, boolean renew) {
+    Peer p;
+    synchronized (peers) {
+      p = peers.get(leader);
+    }
+    if (p == null) {
+      return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+    }
+    CompletableFuture<LeaseForwardResult> out = new CompletableFuture<>();
+    Futures.addCallback(
+        PeerGrpc.newFutureStub(p.channel)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .lease(
+                LeaseForward.newBuilder()
+                    .setClusterId(clusterId)
+                    .setRequest(request)
+                    .setRenew(renew)
+                    .build()),
+        new FutureCallback<LeaseForwardResult>() {
+          @Override
+          public void onSuccess(LeaseForwardResult r) {
+            if (r.getError().isEmpty()) {
+              out.complete(r);
+            } else {
+              out.completeExceptionally(errorNamed(r.getError()));
+            }
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            // The leader cannot be reached: the client should try another member.
+            out.completeExceptionally(EtcdError.NOT_PRIMARY_LESSOR.exception());
+          }
+        },
+        MoreExecutors.directExecutor());
+    return out;
+  }
+
+  private static RuntimeException errorNamed(String message) {
+    for (EtcdError e : EtcdError.values()) {
+      if (e.message().equals(message)) {
+        return e.exception();
+      }
+    }
+    return new IllegalStateException(message);
   }
 
   @Override

@@ -411,30 +411,51 @@ public final class GatewayRoutes {
 
   private void keepAlive(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
+    Context context = ctx.vertx().getOrCreateContext();
     boolean[] failed = {false};
+    // Renewals answer in request order (a follower's go through the leader).
+    java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<?>> chain =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            java.util.concurrent.CompletableFuture.completedFuture(null));
     readRequests(
         ctx,
         LeaseKeepAliveRequest.getDefaultInstance(),
         any -> startStream(response, any),
-        r -> {
-          if (failed[0] || response.ended() || response.closed()) {
-            return;
-          }
-          try {
-            response.write(GatewayJson.result(server.leaseKeepAlive(r.getID())));
-          } catch (RuntimeException e) {
-            failed[0] = true;
-            StatusRuntimeException s = GrpcErrors.toStatus(e);
-            response.end(
-                GatewayJson.streamError(
-                    s.getStatus().getCode(), String.valueOf(s.getStatus().getDescription())));
-          }
-        },
-        () -> {
-          if (!response.ended() && !response.closed()) {
-            response.end();
-          }
-        },
+        r ->
+            chain.updateAndGet(
+                previous ->
+                    previous
+                        .handle((x, e) -> null)
+                        .thenCompose(x -> server.leaseKeepAlive(r.getID()))
+                        .whenComplete(
+                            (resp, err) ->
+                                context.runOnContext(
+                                    v -> {
+                                      if (failed[0] || response.ended() || response.closed()) {
+                                        return;
+                                      }
+                                      if (err == null) {
+                                        response.write(GatewayJson.result(resp));
+                                        return;
+                                      }
+                                      failed[0] = true;
+                                      StatusRuntimeException s = GrpcErrors.toStatus(err);
+                                      response.end(
+                                          GatewayJson.streamError(
+                                              s.getStatus().getCode(),
+                                              String.valueOf(s.getStatus().getDescription())));
+                                    }))),
+        () ->
+            chain
+                .get()
+                .whenComplete(
+                    (x, e) ->
+                        context.runOnContext(
+                            v -> {
+                              if (!response.ended() && !response.closed()) {
+                                response.end();
+                              }
+                            })),
         () -> {});
   }
 

@@ -601,46 +601,95 @@ public final class EtcdServer implements AutoCloseable {
         });
   }
 
-  /** Renews a lease (on the leader, which alone keeps deadlines); TTL 0 if it does not exist. */
-  public LeaseKeepAliveResponse leaseKeepAlive(long id) {
+  /**
+   * Renews a lease: on the leader, which alone keeps deadlines, at once; on a follower through the
+   * leader. TTL 0 if the lease does not exist. The header is this member's, filled before the
+   * renewal, as etcd's.
+   */
+  public CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(long id) {
     ResponseHeader h = header(kv.currentRevision());
-    if (!lessor.isPrimary()) {
-      if (leader == 0) {
-        throw EtcdError.NO_LEADER.exception();
-      }
-      throw EtcdError.NOT_PRIMARY_LESSOR.exception();
-    }
-    long ttl;
+    return guard(
+        () -> {
+          CompletableFuture<Long> ttl;
+          if (lessor.isPrimary()) {
+            ttl = CompletableFuture.completedFuture(renewLocally(id));
+          } else if (leader == 0) {
+            throw EtcdError.NO_LEADER.exception();
+          } else {
+            ttl =
+                env.transport()
+                    .renewOnLeader(leader, id)
+                    .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          }
+          return ttl.handle(
+              (t, err) -> {
+                if (err != null) {
+                  throw asEtcd(err);
+                }
+                metrics.leasesRenewed.incrementAndGet();
+                return LeaseKeepAliveResponse.newBuilder().setHeader(h).setID(id).setTTL(t).build();
+              });
+        });
+  }
+
+  /**
+   * A renewal on this member as the leader (a follower forwarded it).
+   *
+   * @return the TTL, 0 if the lease does not exist
+   * @throws EtcdException {@code not a primary lessor} if this member does not lead
+   */
+  public long renewLocally(long id) {
     try {
-      ttl = lessor.renew(id, env.clock().nanoTime());
+      return lessor.renew(id, env.clock().nanoTime());
     } catch (IllegalStateException notPrimary) {
       throw EtcdError.NOT_PRIMARY_LESSOR.exception();
     }
-    metrics.leasesRenewed.incrementAndGet();
-    return LeaseKeepAliveResponse.newBuilder().setHeader(h).setID(id).setTTL(ttl).build();
   }
 
+  /**
+   * A lease's TTLs (and keys): answered by the leader, which alone keeps deadlines; a follower asks
+   * it. An unknown lease answers TTL -1, as etcd.
+   */
   public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
     return guard(
-        () ->
-            linearizable()
-                .thenApplyAsync(
-                    v -> {
-                      Lessor.LeaseInfo info = lessor.timeToLive(r.getID(), env.clock().nanoTime());
-                      LeaseTimeToLiveResponse.Builder b =
-                          LeaseTimeToLiveResponse.newBuilder()
-                              .setHeader(header(kv.currentRevision()))
-                              .setID(r.getID());
-                      if (info == null) {
-                        return b.setTTL(-1).build();
-                      }
-                      b.setTTL(info.remainingTtl()).setGrantedTTL(info.grantedTtl());
-                      if (r.getKeys()) {
-                        info.keys().forEach(k -> b.addKeys(Convert.wire(k)));
-                      }
-                      return b.build();
-                    },
-                    env.requests()));
+        () -> {
+          if (lessor.isPrimary()) {
+            return linearizable().thenApplyAsync(v -> timeToLiveLocally(r), env.requests());
+          }
+          if (leader == 0) {
+            throw EtcdError.NO_LEADER.exception();
+          }
+          return env.transport()
+              .timeToLiveOnLeader(leader, r)
+              .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .handle(
+                  (resp, err) -> {
+                    if (err != null) {
+                      throw asEtcd(err);
+                    }
+                    return resp.toBuilder().setHeader(header(kv.currentRevision())).build();
+                  });
+        });
+  }
+
+  /** TimeToLive as the leader knows it (a follower forwarded the request). */
+  public LeaseTimeToLiveResponse timeToLiveLocally(LeaseTimeToLiveRequest r) {
+    if (!lessor.isPrimary()) {
+      throw EtcdError.NOT_PRIMARY_LESSOR.exception();
+    }
+    Lessor.LeaseInfo info = lessor.timeToLive(r.getID(), env.clock().nanoTime());
+    LeaseTimeToLiveResponse.Builder b =
+        LeaseTimeToLiveResponse.newBuilder()
+            .setHeader(header(kv.currentRevision()))
+            .setID(r.getID());
+    if (info == null) {
+      return b.setTTL(-1).build();
+    }
+    b.setTTL(info.remainingTtl()).setGrantedTTL(info.grantedTtl());
+    if (r.getKeys()) {
+      info.keys().forEach(k -> b.addKeys(Convert.wire(k)));
+    }
+    return b.build();
   }
 
   public LeaseLeasesResponse leaseLeases() {

@@ -21,6 +21,22 @@ public interface PeerTransport {
 
         @Override
         public void updatePeers(Map<Long, List<String>> peerUrls) {}
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Long> renewOnLeader(
+            long leader, long leaseId) {
+          return java.util.concurrent.CompletableFuture.failedFuture(
+              EtcdError.NOT_PRIMARY_LESSOR.exception());
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<
+                io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse>
+            timeToLiveOnLeader(
+                long leader, io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest request) {
+          return java.util.concurrent.CompletableFuture.failedFuture(
+              EtcdError.NOT_PRIMARY_LESSOR.exception());
+        }
       };
 
   /** Writes a consistent copy of the backend (for a snapshot sent to a follower). */
@@ -40,4 +56,14 @@ public interface PeerTransport {
 
   /** The peers' URLs by member ID (this member included; the transport skips itself). */
   void updatePeers(Map<Long, List<String>> peerUrls);
+
+  /**
+   * Asks the leader to renew a lease (a follower's keep-alive): completes with the TTL (0: no such
+   * lease), or fails with an {@link EtcdException}.
+   */
+  java.util.concurrent.CompletableFuture<Long> renewOnLeader(long leader, long leaseId);
+
+  /** Asks the leader for a lease's remaining TTL (only the leader keeps deadlines). */
+  java.util.concurrent.CompletableFuture<io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse>
+      timeToLiveOnLeader(long leader, io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest request);
 }

@@ -350,14 +350,14 @@ class EtcdServerTest {
             s.leaseTimeToLive(
                 LeaseTimeToLiveRequest.newBuilder().setID(grant.getID()).setKeys(true).build()));
     assertThat(ttl.getKeysList()).containsExactly(b("l"));
-    assertThat(s.leaseKeepAlive(grant.getID()).getTTL()).isEqualTo(1);
+    assertThat(get(s.leaseKeepAlive(grant.getID())).getTTL()).isEqualTo(1);
     get(s.leaseRevoke(LeaseRevokeRequest.newBuilder().setID(grant.getID()).build()));
     assertThat(get(s.range(key("l"))).getCount()).isZero();
     assertThat(
             get(s.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setID(grant.getID()).build()))
                 .getTTL())
         .isEqualTo(-1);
-    assertThat(s.leaseKeepAlive(grant.getID()).getTTL()).isZero();
+    assertThat(get(s.leaseKeepAlive(grant.getID())).getTTL()).isZero();
 
     var expiring = get(s.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(1).build()));
     get(
