@@ -66,6 +66,7 @@ public final class ClientPortServer implements AutoCloseable {
         vertx
             .createHttpServer(
                 new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(true))
+            .connectionHandler(AuthorityRepair::install)
             .requestHandler(
                 request -> {
                   String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
