@@ -286,6 +286,19 @@ final class ServerFlags {
               "Extra URLs that serve only /metrics and /health."),
           flag(
               Section.LOGGING,
+              "logger",
+              Kind.STRING,
+              "capnslog",
+              "Accepted for etcd's command lines ('capnslog' or 'zap'); etcdj always logs JSON"
+                  + " lines."),
+          flag(
+              Section.LOGGING,
+              "log-outputs",
+              Kind.STRING,
+              "default",
+              "Accepted for etcd's command lines; etcdj logs to stderr."),
+          flag(
+              Section.LOGGING,
               "log-level",
               Kind.STRING,
               "info",

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * data on the same disk; repeated and interleaved (etcd, etcdj, etcd, etcdj …), and written as a
  * Markdown table of medians with ratios.
  *
- * <p>Until the etcdj server exists (issue #6) only the etcd columns are filled; the etcdj ones say
- * so rather than guess.
+ * <p>etcdj runs from its fat jar ({@code --etcdj-jar}, by default {@code
+ * etcdj-app/target/etcdj.jar} beside this jar's module), with the same flags as etcd.
  */
 @Command(
     name = "compare",
@@ -47,6 +47,25 @@ final class Compare implements Callable<Integer> {
 
   @Option(names = "--out", description = "also write the table to this file")
   Path out = Path.of("");
+
+  @Option(
+      names = "--etcdj-jar",
+      description = "the etcdj server's fat jar (default: etcdj-app/target/etcdj.jar)")
+  Path etcdjJar = Path.of("");
+
+  @Option(names = "--only", description = "run only the workloads whose name contains this")
+  String only = "";
+
+  private Path etcdjJar() {
+    if (!etcdjJar.toString().isEmpty()) {
+      return etcdjJar;
+    }
+    Path benchJar =
+        Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+    // <root>/etcdj-bench/target/etcdj-bench.jar -> <root>
+    Path root = benchJar.toAbsolutePath().resolve("../../..").normalize();
+    return root.resolve("etcdj-app").resolve("target").resolve("etcdj.jar");
+  }
 
   /** One row of the table: a command line for the bench client, minus the endpoint. */
   record Workload(String name, List<String> args) {}
@@ -119,21 +138,39 @@ final class Compare implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Workload> workloads = workloads(scale);
+    List<Workload> workloads =
+        workloads(scale).stream().filter(w -> w.name().contains(only)).toList();
+    Path jar = etcdjJar();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " not found: build etcdj first (./mvnw package)");
+    }
     Map<String, List<Sample>> etcd = new LinkedHashMap<>();
+    Map<String, List<Sample>> etcdj = new LinkedHashMap<>();
     for (int r = 0; r < repeats; r++) {
       for (Workload w : workloads) {
-        Path dir = Files.createTempDirectory(data, "etcd-compare");
-        try (EtcdProcess server = EtcdProcess.start(dir.resolve("data"), List.of())) {
-          etcd.computeIfAbsent(w.name(), k -> new ArrayList<>())
-              .add(runClient(server.endpoint(), w));
-        } finally {
-          deleteTree(dir);
+        for (boolean isEtcdj : new boolean[] {false, true}) {
+          Path dir = Files.createTempDirectory(data, isEtcdj ? "etcdj-compare" : "etcd-compare");
+          try (EtcdProcess server =
+              isEtcdj
+                  ? EtcdProcess.startEtcdj(jar, dir.resolve("data"), List.of())
+                  : EtcdProcess.start(dir.resolve("data"), List.of())) {
+            (isEtcdj ? etcdj : etcd)
+                .computeIfAbsent(w.name(), k -> new ArrayList<>())
+                .add(runClient(server.endpoint(), w));
+          } finally {
+            deleteTree(dir);
+          }
+          System.err.printf(
+              Locale.ROOT,
+              "%s run %d/%d: %s done%n",
+              isEtcdj ? "etcdj" : "etcd",
+              r + 1,
+              repeats,
+              w.name());
         }
-        System.err.printf(Locale.ROOT, "etcd run %d/%d: %s done%n", r + 1, repeats, w.name());
       }
     }
-    String table = table(workloads, etcd);
+    String table = table(workloads, etcd, etcdj);
     System.out.print(table);
     if (!out.toString().isEmpty()) {
       Files.writeString(out, table);
@@ -141,21 +178,33 @@ final class Compare implements Callable<Integer> {
     return 0;
   }
 
-  static String table(List<Workload> workloads, Map<String, List<Sample>> etcd) {
+  static String table(
+      List<Workload> workloads, Map<String, List<Sample>> etcd, Map<String, List<Sample>> etcdj) {
     StringBuilder t = new StringBuilder();
     t.append(
-        "| workload | etcd req/s (median) | etcd p99 ms | etcdj req/s | etcdj p99 ms | etcdj / etcd |\n");
-    t.append("|---|---:|---:|---:|---:|---:|\n");
+        "| workload | etcd req/s (median) | etcd p99 ms | etcdj req/s (median) | etcdj p99 ms |"
+            + " etcdj / etcd req/s | etcdj / etcd p99 |\n");
+    t.append("|---|---:|---:|---:|---:|---:|---:|\n");
     for (Workload w : workloads) {
-      List<Sample> s = etcd.getOrDefault(w.name(), List.of());
-      long errors = s.stream().mapToLong(Sample::errors).sum();
+      List<Sample> a = etcd.getOrDefault(w.name(), List.of());
+      List<Sample> b = etcdj.getOrDefault(w.name(), List.of());
+      long errors =
+          a.stream().mapToLong(Sample::errors).sum() + b.stream().mapToLong(Sample::errors).sum();
+      double aRate = median(a.stream().mapToDouble(Sample::requestsPerSecond).toArray());
+      double aP99 = median(a.stream().mapToDouble(Sample::p99Seconds).toArray()) * 1000;
+      double bRate = median(b.stream().mapToDouble(Sample::requestsPerSecond).toArray());
+      double bP99 = median(b.stream().mapToDouble(Sample::p99Seconds).toArray()) * 1000;
       t.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,.0f | %.1f | not yet (#6) | not yet (#6) | — |%n",
+              "| %s | %,.0f | %.1f | %,.0f | %.1f | %.2f× | %.2f× |%n",
               errors == 0 ? w.name() : w.name() + " (" + errors + " errors)",
-              median(s.stream().mapToDouble(Sample::requestsPerSecond).toArray()),
-              median(s.stream().mapToDouble(Sample::p99Seconds).toArray()) * 1000));
+              aRate,
+              aP99,
+              bRate,
+              bP99,
+              bRate / aRate,
+              bP99 / aP99));
     }
     return t.toString();
   }

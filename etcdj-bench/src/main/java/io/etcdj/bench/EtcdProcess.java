@@ -25,12 +25,14 @@ public final class EtcdProcess implements AutoCloseable {
   private final int clientPort;
   private final String peerUrl;
   private final Path log;
+  private final String name;
 
-  private EtcdProcess(Process process, int clientPort, String peerUrl, Path log) {
+  private EtcdProcess(Process process, int clientPort, String peerUrl, Path log, String name) {
     this.process = process;
     this.clientPort = clientPort;
     this.peerUrl = peerUrl;
     this.log = log;
+    this.name = name;
   }
 
   /** The etcd binary: {@code $ETCD_BINARY}, else {@code /usr/bin/etcd}. */
@@ -45,37 +47,63 @@ public final class EtcdProcess implements AutoCloseable {
 
   public static EtcdProcess start(Path dataDir, List<String> extraFlags)
       throws IOException, InterruptedException {
+    return start(List.of(binary()), "etcd", dataDir, extraFlags);
+  }
+
+  /**
+   * The etcdj server from its fat jar, with the JVM flags {@code ./etcdj} uses, started and waited
+   * for exactly as etcd is.
+   */
+  public static EtcdProcess startEtcdj(Path jar, Path dataDir, List<String> extraFlags)
+      throws IOException, InterruptedException {
+    List<String> launcher =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED",
+            "--add-exports",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
+            "-jar",
+            jar.toString());
+    return start(launcher, "etcdj", dataDir, extraFlags);
+  }
+
+  private static EtcdProcess start(
+      List<String> launcher, String name, Path dataDir, List<String> extraFlags)
+      throws IOException, InterruptedException {
     int client = freePort();
     int peer = freePort();
     String clientUrl = "http://127.0.0.1:" + client;
     String peerUrl = "http://127.0.0.1:" + peer;
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                binary(),
-                "--name",
-                "default",
-                "--data-dir",
-                dataDir.toString(),
-                "--listen-client-urls",
-                clientUrl,
-                "--advertise-client-urls",
-                clientUrl,
-                "--listen-peer-urls",
-                peerUrl,
-                "--initial-advertise-peer-urls",
-                peerUrl,
-                "--initial-cluster",
-                "default=" + peerUrl,
-                "--logger",
-                "zap",
-                "--log-outputs",
-                "stderr"));
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(
+        List.of(
+            "--name",
+            "default",
+            "--data-dir",
+            dataDir.toString(),
+            "--listen-client-urls",
+            clientUrl,
+            "--advertise-client-urls",
+            clientUrl,
+            "--listen-peer-urls",
+            peerUrl,
+            "--initial-advertise-peer-urls",
+            peerUrl,
+            "--initial-cluster",
+            "default=" + peerUrl,
+            "--logger",
+            "zap",
+            "--log-outputs",
+            "stderr"));
     command.addAll(extraFlags);
+    String serverName = name;
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    EtcdProcess etcd = new EtcdProcess(process, client, peerUrl, log);
+    EtcdProcess etcd = new EtcdProcess(process, client, peerUrl, log, serverName);
     try {
       etcd.awaitReady(30);
     } catch (RuntimeException | InterruptedException e) {
@@ -109,7 +137,7 @@ public final class EtcdProcess implements AutoCloseable {
       while (true) {
         if (!process.isAlive()) {
           throw new IllegalStateException(
-              "etcd exited with " + process.exitValue() + "; see " + log);
+              name + " exited with " + process.exitValue() + "; see " + log);
         }
         try {
           KVGrpc.newBlockingStub(channel)
@@ -122,7 +150,7 @@ public final class EtcdProcess implements AutoCloseable {
         } catch (StatusRuntimeException notYet) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException(
-                "etcd not ready within " + seconds + " s; see " + log, notYet);
+                name + " not ready within " + seconds + " s; see " + log, notYet);
           }
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }

@@ -15,7 +15,7 @@ class CompareTest {
   }
 
   @Test
-  void theTableHasARowPerWorkloadAndSaysWhatIsNotMeasuredYet() {
+  void theTableHasARowPerWorkloadWithMediansAndRatios() {
     List<Compare.Workload> workloads = Compare.workloads(1);
     assertThat(workloads)
         .extracting(Compare.Workload::name)
@@ -25,9 +25,15 @@ class CompareTest {
             workloads.subList(0, 1),
             Map.of(
                 "put, 1 client",
-                List.of(new Compare.Sample(100, 0.010, 0), new Compare.Sample(300, 0.030, 2))));
+                List.of(new Compare.Sample(100, 0.010, 0), new Compare.Sample(300, 0.030, 2))),
+            Map.of(
+                "put, 1 client",
+                List.of(
+                    new Compare.Sample(500, 0.005, 0),
+                    new Compare.Sample(300, 0.004, 0),
+                    new Compare.Sample(400, 0.006, 0))));
     assertThat(table)
-        .contains("| put, 1 client (2 errors) | 200 | 20.0 | not yet (#6) | not yet (#6) | — |");
+        .contains("| put, 1 client (2 errors) | 200 | 20.0 | 400 | 5.0 | 2.00× | 0.25× |");
   }
 
   @Test
