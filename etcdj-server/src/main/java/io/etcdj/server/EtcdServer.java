@@ -122,6 +122,8 @@ public final class EtcdServer implements AutoCloseable {
   private final List<CompletableFuture<Long>> leaderWatchers = new ArrayList<>();
   private final java.util.HashMap<Long, Long> revoking = new java.util.HashMap<>();
   private final AtomicLong watchStreamCount = new AtomicLong();
+  private final java.util.Set<WatchStream> watchStreams =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private volatile long term;
   private volatile long committed;
@@ -706,11 +708,15 @@ public final class EtcdServer implements AutoCloseable {
   /** Opens a watch stream whose responses go to {@code sink}; close it when the client goes. */
   public WatchStream openWatchStream(WatchStream.Sink sink) {
     watchStreamCount.incrementAndGet();
-    return new WatchStream(this, watchable, sink);
+    WatchStream stream = new WatchStream(this, watchable, sink);
+    watchStreams.add(stream);
+    return stream;
   }
 
-  void watchStreamClosed() {
-    watchStreamCount.decrementAndGet();
+  void watchStreamClosed(WatchStream stream) {
+    if (watchStreams.remove(stream)) {
+      watchStreamCount.decrementAndGet();
+    }
   }
 
   // ---------------------------------------------------------------- cluster and maintenance
@@ -1115,6 +1121,9 @@ public final class EtcdServer implements AutoCloseable {
 
   private void housekeeping() {
     long lastLeaseCheck = 0;
+    long progressEvery =
+        Math.max(100_000_000L, config.experimentalWatchProgressNotifyInterval().toNanos());
+    long lastProgress = env.clock().nanoTime();
     try {
       while (!stopped.await(50, TimeUnit.MILLISECONDS)) {
         long now = env.clock().nanoTime();
@@ -1130,6 +1139,12 @@ public final class EtcdServer implements AutoCloseable {
           compactor.pause();
         }
         publishAttributes(now);
+        if (now - lastProgress >= progressEvery) {
+          lastProgress = now;
+          for (WatchStream stream : watchStreams) {
+            stream.notifyProgress();
+          }
+        }
       }
     } catch (InterruptedException e) {
       log("housekeeping interrupted; stopping");

@@ -36,6 +36,8 @@ public final class WatchStream implements AutoCloseable {
   private final ConcurrentHashMap<Long, WatchableStore.Watcher> watchers =
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, Boolean> fragmenting = new ConcurrentHashMap<>();
+  // Watchers that asked for progress_notify: whether they got events since the last notify tick.
+  private final ConcurrentHashMap<Long, Boolean> progressNotify = new ConcurrentHashMap<>();
   private long nextId;
   private boolean closed;
 
@@ -90,12 +92,16 @@ public final class WatchStream implements AutoCloseable {
     if (r.getFragment()) {
       fragmenting.put(watchId, Boolean.TRUE);
     }
+    if (r.getProgressNotify()) {
+      progressNotify.put(watchId, Boolean.FALSE);
+    }
     Outcome<WatchableStore.Watcher> w =
         store.watch(request, response -> deliver(watchId, response));
     switch (w) {
       case Outcome.Ok<WatchableStore.Watcher> ok -> watchers.put(watchId, ok.value());
       case Outcome.Failed<WatchableStore.Watcher> failed -> {
         fragmenting.remove(watchId);
+        progressNotify.remove(watchId);
         sendFailedCreate(failed.error(), current);
       }
     }
@@ -116,6 +122,7 @@ public final class WatchStream implements AutoCloseable {
   public synchronized void cancel(long id) {
     WatchableStore.Watcher w = watchers.remove(id);
     fragmenting.remove(id);
+    progressNotify.remove(id);
     if (w == null) {
       return;
     }
@@ -141,6 +148,7 @@ public final class WatchStream implements AutoCloseable {
     if (r.isCompacted()) {
       watchers.remove(watchId);
       fragmenting.remove(watchId);
+      progressNotify.remove(watchId);
       return sink.offer(
           WatchResponse.newBuilder()
               .setHeader(server.header(0))
@@ -153,6 +161,7 @@ public final class WatchStream implements AutoCloseable {
     if (r.events().isEmpty()) {
       return sink.offer(WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).build());
     }
+    progressNotify.replace(watchId, Boolean.FALSE, Boolean.TRUE);
     List<io.etcdj.api.mvccpb.Event> events = new ArrayList<>(r.events().size());
     for (io.etcdj.mvcc.Event e : r.events()) {
       events.add(Convert.event(e));
@@ -189,6 +198,25 @@ public final class WatchStream implements AutoCloseable {
     return true;
   }
 
+  /**
+   * The periodic progress notification (etcd's {@code --experimental-watch-progress-notify-
+   * interval}): each watcher that asked for it and got no events since the last tick, if it is
+   * synced, receives {@code {watch_id, header.revision = current}}.
+   */
+  void notifyProgress() {
+    for (var e : progressNotify.entrySet()) {
+      long id = e.getKey();
+      if (e.getValue()) {
+        e.setValue(Boolean.FALSE);
+        continue;
+      }
+      WatchableStore.Watcher w = watchers.get(id);
+      if (w != null) {
+        store.requestProgress(w);
+      }
+    }
+  }
+
   /** Cancels every watcher (the client went away). */
   @Override
   public synchronized void close() {
@@ -197,7 +225,8 @@ public final class WatchStream implements AutoCloseable {
       store.cancel(w);
     }
     watchers.clear();
-    server.watchStreamClosed();
+    progressNotify.clear();
+    server.watchStreamClosed(this);
   }
 
   public int watcherCount() {

@@ -65,7 +65,9 @@ class EtcdServerTest {
     threads.shutdownNow();
   }
 
-  private static ServerConfig config(Path dataDir, long snapshotCount) {
+  private Duration progressInterval = Duration.ofMinutes(10);
+
+  private ServerConfig config(Path dataDir, long snapshotCount) {
     List<URI> client = List.of(URI.create("http://127.0.0.1:2379"));
     List<URI> peer = List.of(URI.create("http://127.0.0.1:2380"));
     return new ServerConfig(
@@ -109,7 +111,7 @@ class EtcdServerTest {
         Duration.ZERO,
         false,
         1000,
-        Duration.ofMinutes(10));
+        progressInterval);
   }
 
   /** Starts a member on {@link #store} (a fresh backend over it: what a restart finds). */
@@ -415,6 +417,30 @@ class EtcdServerTest {
     assertThat(failed.getCanceled()).isTrue();
     assertThat(failed.getWatchId()).isEqualTo(-1);
     assertThat(failed.getCancelReason()).isEqualTo("mvcc: watcher range is empty");
+    stream.close();
+  }
+
+  @Test
+  void idleWatchersThatAskedForItGetProgressNotifications() throws Exception {
+    progressInterval = Duration.ofMillis(200);
+    EtcdServer s = start(100_000);
+    LinkedBlockingQueue<WatchResponse> out = new LinkedBlockingQueue<>();
+    WatchStream stream = s.openWatchStream(r -> out.add(r));
+    stream.create(WatchCreateRequest.newBuilder().setKey(b("p")).setProgressNotify(true).build());
+    stream.create(WatchCreateRequest.newBuilder().setKey(b("q")).build());
+    get(s.put(PutRequest.newBuilder().setKey(b("other")).setValue(b("1")).build()));
+    long rev = s.currentRevision();
+    List<WatchResponse> progress = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (progress.isEmpty() && System.nanoTime() < deadline) {
+      WatchResponse r = out.poll(100, TimeUnit.MILLISECONDS);
+      if (r != null && !r.getCreated() && r.getEventsCount() == 0) {
+        progress.add(r);
+      }
+    }
+    assertThat(progress).as("a progress notification").isNotEmpty();
+    assertThat(progress.get(0).getWatchId()).as("only the watcher that asked").isZero();
+    assertThat(progress.get(0).getHeader().getRevision()).isEqualTo(rev);
     stream.close();
   }
 
