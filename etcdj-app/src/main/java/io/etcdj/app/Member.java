@@ -35,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  * the client port (gRPC and HTTP on one Vert.x listener per client URL).
  */
 final class Member implements AutoCloseable {
+  /** One client-port listener (and event loop) per core: Vert.x scales by instances. */
+  private static final int EVENT_LOOPS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
   private final EtcdServer server;
   private final Vertx vertx;
   private final List<ClientPortServer> clientPorts;
@@ -101,7 +104,7 @@ final class Member implements AutoCloseable {
     transport.attach(server);
     opened.set(server);
     server.start();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
     Router router = Router.router(vertx);
     HttpEndpoints.mount(router, version.etcdApiVersion(), new State(server));
     MetricsEndpoint.mount(router, server, config.effectiveQuotaBackendBytes());
@@ -115,7 +118,8 @@ final class Member implements AutoCloseable {
               url.getPort(),
               EtcdServices.of(server, requests),
               router,
-              config.maxRequestBytes() + 512 * 1024));
+              config.maxRequestBytes() + 512 * 1024,
+              EVENT_LOOPS));
     }
     return new Member(server, vertx, ports, requests, peerPorts, transport);
   }

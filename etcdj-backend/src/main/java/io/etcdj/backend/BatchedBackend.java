@@ -155,12 +155,27 @@ public final class BatchedBackend implements Backend {
 
   @Override
   public long sizeBytes() {
-    return store.sizeBytes();
+    return sizes().sizeBytes();
   }
 
   @Override
   public long sizeInUseBytes() {
-    return store.sizeInUseBytes();
+    return sizes().inUseBytes();
+  }
+
+  /** The store's sizes, read again only after a commit (every put checks the quota). */
+  private record Sizes(long sizeBytes, long inUseBytes, long commits) {}
+
+  private volatile @Nullable Sizes sizes;
+
+  private Sizes sizes() {
+    Sizes s = sizes;
+    long c = commits.get();
+    if (s == null || s.commits() != c) {
+      s = new Sizes(store.sizeBytes(), store.sizeInUseBytes(), c);
+      sizes = s;
+    }
+    return s;
   }
 
   @Override
@@ -179,7 +194,9 @@ public final class BatchedBackend implements Backend {
       old.close();
       writerSnapshot = null;
     }
-    return store.defragment();
+    DefragmentResult result = store.defragment();
+    sizes = null; // the file shrank without a commit
+    return result;
   }
 
   @Override

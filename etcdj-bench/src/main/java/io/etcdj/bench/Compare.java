@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  * {@code etcdj-bench compare}: the same workloads, with the same client (this jar, one process per
  * run), against real etcd 3.4 and — once it serves — etcdj, each started fresh on loopback with its
  * data on the same disk; repeated and interleaved (etcd, etcdj, etcd, etcdj …), and written as a
- * Markdown table of medians with ratios.
+ * Markdown table of medians with ratios. By default every fresh server first gets one unmeasured
+ * run of the workload (steady state, not JIT warm-up, is compared; etcd gets the same).
  *
  * <p>etcdj runs from its fat jar ({@code --etcdj-jar}, by default {@code
  * etcdj-app/target/etcdj.jar} beside this jar's module), with the same flags as etcd.
@@ -55,6 +56,15 @@ final class Compare implements Callable<Integer> {
 
   @Option(names = "--only", description = "run only the workloads whose name contains this")
   String only = "";
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "true",
+      negatable = true,
+      description =
+          "run each workload once unmeasured on every fresh server before the measured run"
+              + " (both servers; the JVM's JIT needs it, etcd is given the same)")
+  boolean warmup = true;
 
   private Path etcdjJar() {
     if (!etcdjJar.toString().isEmpty()) {
@@ -154,6 +164,9 @@ final class Compare implements Callable<Integer> {
               isEtcdj
                   ? EtcdProcess.startEtcdj(jar, dir.resolve("data"), List.of())
                   : EtcdProcess.start(dir.resolve("data"), List.of())) {
+            if (warmup) {
+              runClient(server.endpoint(), w);
+            }
             (isEtcdj ? etcdj : etcd)
                 .computeIfAbsent(w.name(), k -> new ArrayList<>())
                 .add(runClient(server.endpoint(), w));

@@ -2,6 +2,8 @@ package io.etcdj.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -31,15 +33,19 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClientPortServer implements AutoCloseable {
   private final Vertx vertx;
-  private final HttpServer server;
+  private final List<HttpServer> servers;
+  private final int port;
 
-  private ClientPortServer(Vertx vertx, HttpServer server) {
+  private ClientPortServer(Vertx vertx, List<HttpServer> servers, int port) {
     this.vertx = vertx;
-    this.server = server;
+    this.servers = servers;
+    this.port = port;
   }
 
   /**
-   * Starts listening on {@code host:port} (0 picks a free port).
+   * Starts listening on {@code host:port} (0 picks a free port) with one listener per event loop
+   * ({@code instances}, Vert.x's way to use more than one core: each instance's server shares the
+   * port and gets its share of the connections).
    *
    * @param maxMessageBytes largest gRPC message accepted (etcd: --max-request-bytes + 512 KiB)
    */
@@ -51,38 +57,112 @@ public final class ClientPortServer implements AutoCloseable {
       Router router,
       int maxMessageBytes)
       throws InterruptedException, ExecutionException, TimeoutException {
+    return start(vertx, host, port, services, router, maxMessageBytes, 1);
+  }
+
+  /** As {@link #start(Vertx, String, int, List, Router, int)} with {@code instances} listeners. */
+  public static ClientPortServer start(
+      Vertx vertx,
+      String host,
+      int port,
+      List<BindableService> services,
+      Router router,
+      int maxMessageBytes,
+      int instances)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    java.util.concurrent.ConcurrentLinkedQueue<HttpServer> servers =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger chosenPort =
+        new java.util.concurrent.atomic.AtomicInteger(port);
+    // The first listener picks the port (0: a free one); the others share it.
+    listen(vertx, host, port, services, router, maxMessageBytes, servers, chosenPort, 1);
+    if (instances > 1) {
+      listen(
+          vertx,
+          host,
+          chosenPort.get(),
+          services,
+          router,
+          maxMessageBytes,
+          servers,
+          chosenPort,
+          instances - 1);
+    }
+    return new ClientPortServer(vertx, List.copyOf(servers), chosenPort.get());
+  }
+
+  private static void listen(
+      Vertx vertx,
+      String host,
+      int port,
+      List<BindableService> services,
+      Router router,
+      int maxMessageBytes,
+      java.util.Queue<HttpServer> servers,
+      java.util.concurrent.atomic.AtomicInteger chosenPort,
+      int instances)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    vertx
+        .deployVerticle(
+            () ->
+                new VerticleBase() {
+                  @Override
+                  public io.vertx.core.Future<?> start() {
+                    HttpServer server =
+                        createServer(vertx, host, port, services, router, maxMessageBytes);
+                    return server
+                        .listen()
+                        .onSuccess(
+                            s -> {
+                              servers.add(s);
+                              chosenPort.set(s.actualPort());
+                            });
+                  }
+                },
+            new DeploymentOptions().setInstances(instances))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static HttpServer createServer(
+      Vertx vertx,
+      String host,
+      int port,
+      List<BindableService> services,
+      Router router,
+      int maxMessageBytes) {
     GrpcIoServer grpc =
         GrpcIoServer.server(
             vertx,
             new GrpcServerOptions()
-                .setMaxMessageSize(maxMessageBytes)
+                .setMaxMessageSize(Math.max(maxMessageBytes, MaxMessageSize.TRANSPORT_LIMIT))
                 .setScheduleDeadlineAutomatically(true));
     CancellationPropagator cancellation = new CancellationPropagator();
+    MaxMessageSize limit = new MaxMessageSize(maxMessageBytes);
     for (BindableService service : services) {
-      GrpcIoServiceBridge.bridge(ServerInterceptors.intercept(service.bindService(), cancellation))
+      GrpcIoServiceBridge.bridge(
+              ServerInterceptors.intercept(service.bindService(), limit, cancellation))
           .bind(grpc);
     }
-    HttpServer server =
-        vertx
-            .createHttpServer(
-                new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(true))
-            .connectionHandler(AuthorityRepair::install)
-            .requestHandler(
-                request -> {
-                  String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-                  if (contentType != null && contentType.startsWith("application/grpc")) {
-                    cancellation.handle(request, grpc);
-                  } else {
-                    router.handle(request);
-                  }
-                });
-    server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new ClientPortServer(vertx, server);
+    return vertx
+        .createHttpServer(
+            new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(true))
+        .connectionHandler(AuthorityRepair::install)
+        .requestHandler(
+            request -> {
+              String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+              if (contentType != null && contentType.startsWith("application/grpc")) {
+                cancellation.handle(request, grpc);
+              } else {
+                router.handle(request);
+              }
+            });
   }
 
   /** The port actually bound. */
   public int port() {
-    return server.actualPort();
+    return port;
   }
 
   Vertx vertx() {
@@ -91,6 +171,8 @@ public final class ClientPortServer implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException, ExecutionException, TimeoutException {
-    server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    for (HttpServer server : servers) {
+      server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
   }
 }
