@@ -2,6 +2,7 @@ package io.etcdj.grpc;
 
 import io.etcdj.server.EtcdServer;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -13,11 +14,15 @@ public final class EtcdServices {
    * @param blocking runs work that blocks (hashing, snapshot streaming), never an event loop
    */
   public static List<BindableService> of(EtcdServer server, Executor blocking) {
-    return List.of(
-        new KvService(server),
-        new WatchService(server),
-        new LeaseService(server),
-        new ClusterService(server),
-        new MaintenanceService(server, blocking));
+    RequireLeader requireLeader = new RequireLeader(server);
+    return List.<BindableService>of(
+            new KvService(server),
+            new WatchService(server),
+            new LeaseService(server),
+            new ClusterService(server),
+            new MaintenanceService(server, blocking))
+        .stream()
+        .map(s -> (BindableService) () -> ServerInterceptors.intercept(s, requireLeader))
+        .toList();
   }
 }

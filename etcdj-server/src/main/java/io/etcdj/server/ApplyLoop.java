@@ -100,36 +100,8 @@ final class ApplyLoop implements Runnable {
   @Override
   public void run() {
     try {
-      while (!stopped) {
-        Task task = queue.poll(20, TimeUnit.MILLISECONDS);
-        if (task != null) {
-          List<Entry> batch = new ArrayList<>();
-          while (task != null) {
-            if (task instanceof Apply a) {
-              batch.addAll(a.entries());
-              if (batch.size() >= 4096) {
-                applyBatch(batch);
-                batch.clear();
-              }
-            } else {
-              applyBatch(batch);
-              batch.clear();
-              handle(task);
-              if (stopped) {
-                break;
-              }
-            }
-            task = queue.poll();
-          }
-          applyBatch(batch);
-        }
-        if (kv.compactionPending()) {
-          compactionStep();
-        }
-        long now = clock.nanoTime();
-        if (backend.maybeCommit(now)) {
-          server.metrics().backendCommit.observeNanos(clock.nanoTime() - now);
-        }
+      while (step(20_000_000L)) {
+        // until stopped
       }
     } catch (InterruptedException e) {
       server.log("apply loop interrupted; stopping");
@@ -138,6 +110,45 @@ final class ApplyLoop implements Runnable {
     } finally {
       server.applyLoopStopped();
     }
+  }
+
+  /**
+   * One pass: waits up to {@code maxWaitNanos} (0: not at all) for work, applies what is queued (a
+   * batch per backend transaction), then a compaction step and a batch commit if due.
+   *
+   * @return false once stopped
+   */
+  boolean step(long maxWaitNanos) throws InterruptedException {
+    Task task = maxWaitNanos > 0 ? queue.poll(maxWaitNanos, TimeUnit.NANOSECONDS) : queue.poll();
+    if (task != null) {
+      List<Entry> batch = new ArrayList<>();
+      while (task != null) {
+        if (task instanceof Apply a) {
+          batch.addAll(a.entries());
+          if (batch.size() >= 4096) {
+            applyBatch(batch);
+            batch.clear();
+          }
+        } else {
+          applyBatch(batch);
+          batch.clear();
+          handle(task);
+          if (stopped) {
+            break;
+          }
+        }
+        task = queue.poll();
+      }
+      applyBatch(batch);
+    }
+    if (kv.compactionPending()) {
+      compactionStep();
+    }
+    long now = clock.nanoTime();
+    if (backend.maybeCommit(now)) {
+      server.metrics().backendCommit.observeNanos(clock.nanoTime() - now);
+    }
+    return !stopped;
   }
 
   private void handle(Task task) {
@@ -303,6 +314,12 @@ final class ApplyLoop implements Runnable {
     }
     if (r.hasAlarm()) {
       return applyAlarm(btx, r.getAlarm());
+    }
+    if (r.hasLeaseCheckpoint()) {
+      for (var c : r.getLeaseCheckpoint().getCheckpointsList()) {
+        lessor.checkpoint(btx, c.getID(), c.getRemainingTTL());
+      }
+      return io.etcdj.api.etcdserverpb.LeaseCheckpointResponse.getDefaultInstance();
     }
     if (r.hasClusterMemberAttrSet()) {
       var a = r.getClusterMemberAttrSet();

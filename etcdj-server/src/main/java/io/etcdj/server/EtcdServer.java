@@ -98,6 +98,12 @@ public final class EtcdServer implements AutoCloseable {
   private static final long READ_INDEX_RETRY_NANOS = 500_000_000L;
   private static final int REVOKES_PER_PASS = 500;
 
+  /** etcd's default {@code --experimental-lease-checkpoint-interval}. */
+  static final long LEASE_CHECKPOINT_INTERVAL_NANOS = 300_000_000_000L;
+
+  /** etcd's maxLeaseCheckpointBatchSize. */
+  private static final int CHECKPOINTS_PER_PROPOSAL = 1000;
+
   private final ServerConfig config;
   private final ServerEnvironment env;
   private final Consumer<String> logger;
@@ -1120,37 +1126,128 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private void housekeeping() {
-    long lastLeaseCheck = 0;
-    long progressEvery =
-        Math.max(100_000_000L, config.experimentalWatchProgressNotifyInterval().toNanos());
-    long lastProgress = env.clock().nanoTime();
     try {
       while (!stopped.await(50, TimeUnit.MILLISECONDS)) {
-        long now = env.clock().nanoTime();
-        watchable.syncUnsynced();
-        watchable.retryVictims();
-        if (now - lastLeaseCheck >= 500_000_000L) {
-          lastLeaseCheck = now;
-          revokeExpiredLeases(now);
-        }
-        if (isLeader) {
-          compactor.run(now);
-        } else {
-          compactor.pause();
-        }
-        publishAttributes(now);
-        if (now - lastProgress >= progressEvery) {
-          lastProgress = now;
-          for (WatchStream stream : watchStreams) {
-            stream.notifyProgress();
-          }
-        }
+        housekeepingStep(env.clock().nanoTime());
       }
     } catch (InterruptedException e) {
       log("housekeeping interrupted; stopping");
     } catch (RuntimeException e) {
       fail("housekeeping", e);
     }
+  }
+
+  // Housekeeping's schedule (its thread only, or the stepping caller).
+  private long lastLeaseCheck = Long.MIN_VALUE / 2;
+  private long lastProgress = Long.MIN_VALUE;
+  private long lastCheckpoint = Long.MIN_VALUE;
+
+  /** One housekeeping pass at {@code now}: watch catch-up, leases, compaction, attributes. */
+  private void housekeepingStep(long now) {
+    if (lastProgress == Long.MIN_VALUE) {
+      lastProgress = now;
+      lastCheckpoint = now;
+    }
+    long progressEvery =
+        Math.max(100_000_000L, config.experimentalWatchProgressNotifyInterval().toNanos());
+    watchable.syncUnsynced();
+    watchable.retryVictims();
+    if (now - lastLeaseCheck >= 500_000_000L) {
+      lastLeaseCheck = now;
+      revokeExpiredLeases(now);
+    }
+    if (config.experimentalEnableLeaseCheckpoint()
+        && isLeader
+        && now - lastCheckpoint >= LEASE_CHECKPOINT_INTERVAL_NANOS) {
+      lastCheckpoint = now;
+      checkpointLeases();
+    }
+    if (isLeader) {
+      compactor.run(now);
+    } else {
+      compactor.pause();
+    }
+    publishAttributes(now);
+    if (now - lastProgress >= progressEvery) {
+      lastProgress = now;
+      for (WatchStream stream : watchStreams) {
+        stream.notifyProgress();
+      }
+    }
+  }
+
+  /**
+   * Runs the member's loops on the caller's thread instead of {@link #start()}'s: each {@link
+   * Stepper#step()} is one non-blocking pass of the raft loop, the apply loop and housekeeping, on
+   * {@link ServerEnvironment#clock()}'s time. What a deterministic simulation drives.
+   */
+  public Stepper startStepped() {
+    started = true;
+    Stepper s = new Stepper();
+    stepper = s;
+    return s;
+  }
+
+  private volatile @Nullable Stepper stepper;
+
+  /** The loops of a member started with {@link #startStepped()}. */
+  public final class Stepper {
+    private boolean finished;
+
+    private Stepper() {}
+
+    /**
+     * One pass of every loop.
+     *
+     * @return false once the member stopped (its WAL is closed then)
+     */
+    public boolean step() {
+      if (finished) {
+        return false;
+      }
+      try {
+        boolean raft = raftLoop.step(0);
+        boolean apply = applyLoop.step(0);
+        if (raft && apply && failure == null && stopped.getCount() > 0) {
+          housekeepingStep(env.clock().nanoTime());
+          return true;
+        }
+      } catch (InterruptedException e) {
+        log("stepping interrupted");
+      } catch (RuntimeException | Error e) {
+        fail("stepping", e);
+      }
+      finished = true;
+      raftLoop.finish();
+      applyLoopStopped();
+      return false;
+    }
+  }
+
+  /**
+   * The leader records every lease's remaining TTL through raft (a batch per proposal), so that the
+   * next leader does not give leases their full TTL again.
+   */
+  void checkpointLeases() {
+    Map<Long, Long> remaining =
+        lessor.remainingTtls(env.clock().nanoTime(), CHECKPOINTS_PER_PROPOSAL);
+    if (remaining.isEmpty()) {
+      return;
+    }
+    io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.Builder b =
+        io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.newBuilder();
+    remaining.forEach(
+        (id, ttl) ->
+            b.addCheckpoints(
+                io.etcdj.api.etcdserverpb.LeaseCheckpoint.newBuilder()
+                    .setID(id)
+                    .setRemainingTTL(ttl)));
+    guard(
+            () ->
+                propose(
+                    InternalRaftRequest.newBuilder().setLeaseCheckpoint(b),
+                    io.etcdj.api.etcdserverpb.LeaseCheckpointResponse.class))
+        .whenComplete((ok, err) -> {});
   }
 
   private void revokeExpiredLeases(long now) {
@@ -1232,6 +1329,12 @@ public final class EtcdServer implements AutoCloseable {
       stopped.countDown();
       raftLoop.submit(new RaftLoop.Stop());
       applyLoop.submit(new ApplyLoop.Stop());
+    }
+    Stepper s = stepper;
+    if (s != null) {
+      for (int i = 0; i < 1000 && s.step(); i++) {
+        // the stepping caller's loops see their Stop here
+      }
     }
     try {
       if (started && !loopsDone.await(10, TimeUnit.SECONDS)) {

@@ -104,43 +104,64 @@ final class RaftLoop implements Runnable {
   @Override
   public void run() {
     try {
-      long nextTick = clock.nanoTime() + tickNanos;
-      while (!stopped) {
-        long wait = nextTick - clock.nanoTime();
-        Event event = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
-        int handled = 0;
-        while (event != null) {
-          handle(event);
-          if (stopped || ++handled >= 4096) {
-            break;
-          }
-          event = inbox.poll();
-        }
-        long now = clock.nanoTime();
-        if (now >= nextTick) {
-          node.tick();
-          server.onTick(now);
-          nextTick += tickNanos;
-          if (nextTick < now) {
-            nextTick = now + tickNanos; // a stall: do not replay the missed ticks in a burst
-          }
-        }
-        while (!stopped && node.hasReady()) {
-          processReady();
-        }
+      while (step(Long.MAX_VALUE)) {
+        // until stopped
       }
     } catch (InterruptedException e) {
       server.log("raft loop interrupted; stopping");
     } catch (RuntimeException | Error e) {
       server.fail("raft loop", e);
     } finally {
-      try {
-        wal.close();
-      } catch (IOException e) {
-        server.log("closing the WAL failed: " + e);
-      }
-      server.raftLoopStopped();
+      finish();
     }
+  }
+
+  private long nextTick = Long.MIN_VALUE;
+
+  /**
+   * One pass of the loop: waits up to {@code maxWaitNanos} (0: not at all) for events, handles
+   * them, ticks if a tick is due, and handles every Ready. A thread calls it forever ({@link
+   * #run()}); a simulation calls it with 0 on its own thread and its own clock.
+   *
+   * @return false once stopped
+   */
+  boolean step(long maxWaitNanos) throws InterruptedException {
+    if (nextTick == Long.MIN_VALUE) {
+      nextTick = clock.nanoTime() + tickNanos;
+    }
+    long wait = Math.min(maxWaitNanos, nextTick - clock.nanoTime());
+    Event event = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+    int handled = 0;
+    while (event != null) {
+      handle(event);
+      if (stopped || ++handled >= 4096) {
+        break;
+      }
+      event = inbox.poll();
+    }
+    long now = clock.nanoTime();
+    if (now >= nextTick) {
+      node.tick();
+      server.onTick(now);
+      nextTick += tickNanos;
+      if (nextTick < now) {
+        nextTick = now + tickNanos; // a stall: do not replay the missed ticks in a burst
+      }
+    }
+    while (!stopped && node.hasReady()) {
+      processReady();
+    }
+    return !stopped;
+  }
+
+  /** Closes the WAL once the loop has stopped. */
+  void finish() {
+    try {
+      wal.close();
+    } catch (IOException e) {
+      server.log("closing the WAL failed: " + e);
+    }
+    server.raftLoopStopped();
   }
 
   private void handle(Event event) {

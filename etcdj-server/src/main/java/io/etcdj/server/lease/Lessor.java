@@ -23,8 +23,10 @@ import java.util.TreeSet;
  * holds its leases forever until the primary's revocation arrives. A member that becomes primary
  * gives every lease its full TTL again, counted from then, plus the election timeout ({@link
  * #promote}), so a leader change never expires a lease early; a lease therefore lives at least its
- * TTL after its last renewal, and is never kept alive by leader changes alone beyond one TTL plus
- * an election timeout per change.
+ * TTL after its last renewal. With checkpoints (etcd's {@code
+ * --experimental-enable-lease-checkpoint}) the primary records remaining TTLs through raft and a
+ * new primary starts from them, so leader changes alone do not keep a lease alive; without, each
+ * change may extend a lease by up to one TTL plus an election timeout, as in etcd.
  *
  * <p>Thread-safety: every method is synchronized; the lessor never calls out while locked.
  */
@@ -41,6 +43,8 @@ public final class Lessor {
     final long id;
     final long ttl;
     long expiryNanos = Long.MAX_VALUE;
+    // The remaining TTL a checkpoint recorded (seconds, 0 = none): a new leader starts from it.
+    long remainingTtl;
     final TreeSet<ByteSequence> keys = new TreeSet<>();
 
     Lease(long id, long ttl) {
@@ -75,7 +79,9 @@ public final class Lessor {
         (k, v) -> {
           try {
             StoredLease stored = StoredLease.parseFrom(v);
-            leases.put(stored.getID(), new Lease(stored.getID(), stored.getTTL()));
+            Lease lease = new Lease(stored.getID(), stored.getTTL());
+            lease.remainingTtl = stored.getRemainingTTL();
+            leases.put(stored.getID(), lease);
           } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("damaged lease record", e);
           }
@@ -163,7 +169,48 @@ public final class Lessor {
       return 0;
     }
     lease.expiryNanos = deadline(nowNanos, lease.ttl);
+    lease.remainingTtl = 0; // a renewal supersedes the last checkpoint
     return lease.ttl;
+  }
+
+  /**
+   * Applies a checkpoint (on every member, through raft): the lease's remaining TTL as the leader
+   * counted it, which the next leader starts from instead of the full TTL.
+   */
+  public synchronized void checkpoint(WriteTxn btx, long id, long remainingSeconds) {
+    Lease lease = leases.get(id);
+    if (lease == null) {
+      return;
+    }
+    lease.remainingTtl = Math.max(0, remainingSeconds);
+    btx.put(
+        Bucket.LEASE,
+        idKey(id),
+        StoredLease.newBuilder()
+            .setID(id)
+            .setTTL(lease.ttl)
+            .setRemainingTTL(lease.remainingTtl)
+            .build()
+            .toByteArray());
+  }
+
+  /** Up to {@code max} leases with their remaining TTLs, for the primary's next checkpoint. */
+  public synchronized Map<Long, Long> remainingTtls(long nowNanos, int max) {
+    Map<Long, Long> out = new LinkedHashMap<>();
+    if (!primary) {
+      return out;
+    }
+    for (Lease lease : leases.values()) {
+      if (lease.expiryNanos == Long.MAX_VALUE) {
+        continue;
+      }
+      long remaining = (lease.expiryNanos - nowNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
+      out.put(lease.id, Math.max(1, remaining));
+      if (out.size() >= max) {
+        break;
+      }
+    }
+    return out;
   }
 
   /** What TimeToLive reports: null if the lease does not exist. */
@@ -221,7 +268,8 @@ public final class Lessor {
   public synchronized void promote(long nowNanos, long extendNanos) {
     primary = true;
     for (Lease lease : leases.values()) {
-      lease.expiryNanos = deadline(nowNanos + extendNanos, lease.ttl);
+      long ttl = lease.remainingTtl > 0 ? lease.remainingTtl : lease.ttl;
+      lease.expiryNanos = deadline(nowNanos + extendNanos, ttl);
     }
   }
 
