@@ -24,8 +24,6 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,51 +37,13 @@ class RequireLeaderTest {
 
   @Test
   void aCallThatRequiresALeaderFailsAtOnceWhenThereIsNone() throws Exception {
-    List<URI> client = List.of(URI.create("http://127.0.0.1:2379"));
-    List<URI> peer = List.of(URI.create("http://127.0.0.1:2380"));
     ServerConfig config =
-        new ServerConfig(
-            "n1",
-            dir.resolve("data"),
-            null,
-            100_000,
-            100,
-            1000,
-            peer,
-            client,
-            client,
-            peer,
-            "n1=http://127.0.0.1:2380",
-            ServerConfig.ClusterState.NEW,
-            "etcd-cluster",
-            5,
-            5,
-            0,
-            Duration.ofMillis(100),
-            10_000,
-            128,
-            1_572_864,
-            4_294_967_295L,
-            Duration.ofSeconds(5),
-            Duration.ofHours(2),
-            Duration.ofSeconds(20),
-            true,
-            false,
-            ServerConfig.CompactionMode.PERIODIC,
-            "0",
-            "simple",
-            10,
-            300,
-            "basic",
-            "info",
-            List.of(),
-            false,
-            false,
-            false,
-            Duration.ZERO,
-            false,
-            1000,
-            Duration.ofMinutes(10));
+        ServerConfig.builder(
+                "n1",
+                dir.resolve("data"),
+                URI.create("http://127.0.0.1:2379"),
+                URI.create("http://127.0.0.1:2380"))
+            .build();
     ExecutorService threads = Executors.newCachedThreadPool();
     ServerEnvironment env =
         new ServerEnvironment(

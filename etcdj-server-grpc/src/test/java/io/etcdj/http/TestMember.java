@@ -24,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -134,50 +133,13 @@ final class TestMember implements AutoCloseable {
   }
 
   static ServerConfig config(Path dataDir, long snapshotCount) {
-    List<URI> client = List.of(URI.create("http://127.0.0.1:2379"));
-    List<URI> peer = List.of(URI.create("http://127.0.0.1:2380"));
-    return new ServerConfig(
-        "n1",
-        dataDir,
-        null,
-        snapshotCount,
-        20,
-        100,
-        peer,
-        client,
-        client,
-        peer,
-        "n1=http://127.0.0.1:2380",
-        ServerConfig.ClusterState.NEW,
-        "etcd-cluster",
-        5,
-        5,
-        0,
-        Duration.ofHours(1),
-        1_000_000,
-        128,
-        1_572_864,
-        4_294_967_295L,
-        Duration.ofSeconds(5),
-        Duration.ofHours(2),
-        Duration.ofSeconds(20),
-        true,
-        true,
-        ServerConfig.CompactionMode.PERIODIC,
-        "0",
-        "simple",
-        10,
-        300,
-        "basic",
-        "info",
-        List.of(),
-        false,
-        false,
-        false,
-        Duration.ZERO,
-        false,
-        1000,
-        Duration.ofMinutes(10));
+    return ServerConfig.builder(
+            "n1", dataDir, URI.create("http://127.0.0.1:2379"), URI.create("http://127.0.0.1:2380"))
+        .snapshotCount(snapshotCount)
+        .timing(20, 100)
+        .backendBatch(Duration.ofHours(1), 1_000_000)
+        .preVote(true)
+        .build();
   }
 
   @Override

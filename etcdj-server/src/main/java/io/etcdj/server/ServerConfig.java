@@ -175,4 +175,129 @@ public record ServerConfig(
       throw new IllegalArgumentException(field + " must be > 0, got " + value);
     }
   }
+
+  /**
+   * A one-member configuration with etcd's defaults for {@code name} (what embedding code and tests
+   * start from): data in {@code dataDir}, clients and peers on the given URLs, the initial cluster
+   * of this member alone.
+   */
+  public static Builder builder(String name, Path dataDir, URI clientUrl, URI peerUrl) {
+    return new Builder(name, dataDir, clientUrl, peerUrl);
+  }
+
+  /** Builds a {@link ServerConfig}; unset fields keep etcd's defaults. */
+  public static final class Builder {
+    private final String name;
+    private final Path dataDir;
+    private final URI clientUrl;
+    private final URI peerUrl;
+    private long snapshotCount = 100_000;
+    private long heartbeatMillis = 100;
+    private long electionMillis = 1000;
+    private long quotaBackendBytes = 0;
+    private Duration batchInterval = Duration.ofMillis(100);
+    private int batchLimit = 10_000;
+    private boolean preVote = false;
+    private CompactionMode compactionMode = CompactionMode.PERIODIC;
+    private String compactionRetention = "0";
+    private boolean leaseCheckpoint = false;
+    private Duration progressNotifyInterval = Duration.ofMinutes(10);
+
+    private Builder(String name, Path dataDir, URI clientUrl, URI peerUrl) {
+      this.name = name;
+      this.dataDir = dataDir;
+      this.clientUrl = clientUrl;
+      this.peerUrl = peerUrl;
+    }
+
+    public Builder snapshotCount(long count) {
+      this.snapshotCount = count;
+      return this;
+    }
+
+    public Builder timing(long heartbeatIntervalMillis, long electionTimeoutMillis) {
+      this.heartbeatMillis = heartbeatIntervalMillis;
+      this.electionMillis = electionTimeoutMillis;
+      return this;
+    }
+
+    public Builder quotaBackendBytes(long bytes) {
+      this.quotaBackendBytes = bytes;
+      return this;
+    }
+
+    public Builder backendBatch(Duration interval, int limit) {
+      this.batchInterval = interval;
+      this.batchLimit = limit;
+      return this;
+    }
+
+    public Builder preVote(boolean enabled) {
+      this.preVote = enabled;
+      return this;
+    }
+
+    public Builder autoCompaction(CompactionMode mode, String retention) {
+      this.compactionMode = mode;
+      this.compactionRetention = retention;
+      return this;
+    }
+
+    public Builder leaseCheckpoint(boolean enabled) {
+      this.leaseCheckpoint = enabled;
+      return this;
+    }
+
+    public Builder watchProgressNotifyInterval(Duration interval) {
+      this.progressNotifyInterval = interval;
+      return this;
+    }
+
+    public ServerConfig build() {
+      List<URI> client = List.of(clientUrl);
+      List<URI> peer = List.of(peerUrl);
+      return new ServerConfig(
+          name,
+          dataDir,
+          null,
+          snapshotCount,
+          heartbeatMillis,
+          electionMillis,
+          peer,
+          client,
+          client,
+          peer,
+          name + "=" + peerUrl,
+          ClusterState.NEW,
+          "etcd-cluster",
+          5,
+          5,
+          quotaBackendBytes,
+          batchInterval,
+          batchLimit,
+          128,
+          1_572_864,
+          4_294_967_295L,
+          Duration.ofSeconds(5),
+          Duration.ofHours(2),
+          Duration.ofSeconds(20),
+          true,
+          preVote,
+          compactionMode,
+          compactionRetention,
+          "simple",
+          10,
+          300,
+          "basic",
+          "info",
+          List.of(),
+          false,
+          false,
+          false,
+          Duration.ZERO,
+          leaseCheckpoint,
+          1000,
+          progressNotifyInterval);
+    }
+  }
 }

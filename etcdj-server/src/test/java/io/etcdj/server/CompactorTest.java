@@ -16,50 +16,13 @@ class CompactorTest {
   private static final long MINUTE = Duration.ofMinutes(1).toNanos();
 
   private static ServerConfig config(ServerConfig.CompactionMode mode, String retention) {
-    List<URI> client = List.of(URI.create("http://127.0.0.1:2379"));
-    List<URI> peer = List.of(URI.create("http://127.0.0.1:2380"));
-    return new ServerConfig(
-        "n1",
-        Path.of("n1.etcdj"),
-        null,
-        100_000,
-        100,
-        1000,
-        peer,
-        client,
-        client,
-        peer,
-        "n1=http://127.0.0.1:2380",
-        ServerConfig.ClusterState.NEW,
-        "etcd-cluster",
-        5,
-        5,
-        0,
-        Duration.ofMillis(100),
-        10_000,
-        128,
-        1_572_864,
-        4_294_967_295L,
-        Duration.ofSeconds(5),
-        Duration.ofHours(2),
-        Duration.ofSeconds(20),
-        true,
-        false,
-        mode,
-        retention,
-        "simple",
-        10,
-        300,
-        "basic",
-        "info",
-        List.of(),
-        false,
-        false,
-        false,
-        Duration.ZERO,
-        false,
-        1000,
-        Duration.ofMinutes(10));
+    return ServerConfig.builder(
+            "n1",
+            Path.of("n1.etcdj"),
+            URI.create("http://127.0.0.1:2379"),
+            URI.create("http://127.0.0.1:2380"))
+        .autoCompaction(mode, retention)
+        .build();
   }
 
   @Test

@@ -14,8 +14,6 @@ import io.etcdj.backend.InMemoryStore;
 import io.etcdj.wal.SimulatedDisk;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,50 +30,14 @@ class SteppedServerTest {
   private final AtomicLong now = new AtomicLong(1_000 * MILLI);
 
   private ServerConfig config() {
-    List<URI> client = List.of(URI.create("http://127.0.0.1:2379"));
-    List<URI> peer = List.of(URI.create("http://127.0.0.1:2380"));
-    return new ServerConfig(
-        "n1",
-        Path.of("/sim/n1"),
-        null,
-        100_000,
-        20,
-        100,
-        peer,
-        client,
-        client,
-        peer,
-        "n1=http://127.0.0.1:2380",
-        ServerConfig.ClusterState.NEW,
-        "etcd-cluster",
-        5,
-        5,
-        0,
-        Duration.ofMillis(100),
-        10_000,
-        128,
-        1_572_864,
-        4_294_967_295L,
-        Duration.ofSeconds(5),
-        Duration.ofHours(2),
-        Duration.ofSeconds(20),
-        true,
-        true,
-        ServerConfig.CompactionMode.PERIODIC,
-        "0",
-        "simple",
-        10,
-        300,
-        "basic",
-        "info",
-        List.of(),
-        false,
-        false,
-        false,
-        Duration.ZERO,
-        false,
-        1000,
-        Duration.ofMinutes(10));
+    return ServerConfig.builder(
+            "n1",
+            Path.of("/sim/n1"),
+            URI.create("http://127.0.0.1:2379"),
+            URI.create("http://127.0.0.1:2380"))
+        .timing(20, 100)
+        .preVote(true)
+        .build();
   }
 
   private EtcdServer open(SimulatedDisk disk) throws Exception {
