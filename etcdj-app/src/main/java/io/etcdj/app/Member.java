@@ -6,6 +6,7 @@ import io.etcdj.backend.lmdb.LmdbBackend;
 import io.etcdj.backend.lmdb.LmdbConfig;
 import io.etcdj.grpc.ClientPortServer;
 import io.etcdj.grpc.EtcdServices;
+import io.etcdj.grpc.GrpcMetrics;
 import io.etcdj.grpc.PeerServer;
 import io.etcdj.grpc.PeerTransportGrpc;
 import io.etcdj.http.GatewayRoutes;
@@ -107,7 +108,8 @@ final class Member implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
     Router router = Router.router(vertx);
     HttpEndpoints.mount(router, version.etcdApiVersion(), new State(server));
-    MetricsEndpoint.mount(router, server, config.effectiveQuotaBackendBytes());
+    GrpcMetrics grpcMetrics = new GrpcMetrics();
+    MetricsEndpoint.mount(router, server, config.effectiveQuotaBackendBytes(), grpcMetrics);
     GatewayRoutes.mount(router, server); // last: it ends with the catch-all for /v3 paths
     List<ClientPortServer> ports = new ArrayList<>();
     for (URI url : config.listenClientUrls()) {
@@ -116,7 +118,7 @@ final class Member implements AutoCloseable {
               vertx,
               url.getHost(),
               url.getPort(),
-              EtcdServices.of(server, requests),
+              EtcdServices.of(server, requests, grpcMetrics),
               router,
               config.maxRequestBytes() + 512 * 1024,
               EVENT_LOOPS));

@@ -14,6 +14,12 @@ public final class EtcdServices {
    * @param blocking runs work that blocks (hashing, snapshot streaming), never an event loop
    */
   public static List<BindableService> of(EtcdServer server, Executor blocking) {
+    return of(server, blocking, new GrpcMetrics());
+  }
+
+  /** With {@code metrics} counting every call (what {@code /metrics} shows as grpc_server_*). */
+  public static List<BindableService> of(
+      EtcdServer server, Executor blocking, GrpcMetrics metrics) {
     RequireLeader requireLeader = new RequireLeader(server);
     return List.<BindableService>of(
             new KvService(server),
@@ -22,7 +28,12 @@ public final class EtcdServices {
             new ClusterService(server),
             new MaintenanceService(server, blocking))
         .stream()
-        .map(s -> (BindableService) () -> ServerInterceptors.intercept(s, requireLeader))
+        .map(
+            s -> {
+              metrics.register(s.bindService());
+              return (BindableService)
+                  () -> ServerInterceptors.intercept(s, requireLeader, metrics);
+            })
         .toList();
   }
 }

@@ -38,7 +38,11 @@ public final class MetricsEndpoint {
   private final EtcdServer server;
   private final long quotaBackendBytes;
 
-  private MetricsEndpoint(EtcdServer server, long quotaBackendBytes) {
+  private final io.etcdj.grpc.GrpcMetrics grpc;
+
+  private MetricsEndpoint(
+      EtcdServer server, long quotaBackendBytes, io.etcdj.grpc.GrpcMetrics grpc) {
+    this.grpc = grpc;
     this.server = server;
     this.quotaBackendBytes = quotaBackendBytes;
   }
@@ -54,7 +58,13 @@ public final class MetricsEndpoint {
    * @param quotaBackendBytes the quota in force ({@code ServerConfig.effectiveQuotaBackendBytes()})
    */
   public static void mount(Router router, EtcdServer server, long quotaBackendBytes) {
-    MetricsEndpoint endpoint = new MetricsEndpoint(server, quotaBackendBytes);
+    mount(router, server, quotaBackendBytes, new io.etcdj.grpc.GrpcMetrics());
+  }
+
+  /** As {@link #mount(Router, EtcdServer, long)}, with the client port's gRPC counters. */
+  public static void mount(
+      Router router, EtcdServer server, long quotaBackendBytes, io.etcdj.grpc.GrpcMetrics grpc) {
+    MetricsEndpoint endpoint = new MetricsEndpoint(server, quotaBackendBytes, grpc);
     router.route("/metrics").handler(endpoint::handle);
   }
 
@@ -245,6 +255,7 @@ public final class MetricsEndpoint {
         "The latency distributions of commit called by backend.",
         m.backendCommit());
     processFamilies(families);
+    grpc.families().forEach((name, text) -> families.add(new Family(name, text)));
     families.sort(Comparator.comparing(Family::name));
     StringBuilder out = new StringBuilder(8192);
     for (Family f : families) {

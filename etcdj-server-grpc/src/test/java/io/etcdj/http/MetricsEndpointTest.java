@@ -97,6 +97,51 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void countsGrpcCallsAsGoGrpcPrometheusDoesFromZero() throws Exception {
+    String before = member.get("/metrics").body();
+    assertThat(before)
+        .contains("# TYPE grpc_server_handled_total counter\n")
+        .contains(
+            "\ngrpc_server_started_total{grpc_method=\"Watch\",grpc_service=\"etcdserverpb.Watch\","
+                + "grpc_type=\"bidi_stream\"} 0\n")
+        .contains(
+            "\ngrpc_server_handled_total{grpc_code=\"Unimplemented\",grpc_method=\"MemberAdd\","
+                + "grpc_service=\"etcdserverpb.Cluster\",grpc_type=\"unary\"} 0\n");
+    io.grpc.ManagedChannel channel =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                "127.0.0.1", member.port.port())
+            .usePlaintext()
+            .build();
+    try {
+      var kv = io.etcdj.api.etcdserverpb.KVGrpc.newBlockingStub(channel);
+      kv.range(
+          io.etcdj.api.etcdserverpb.RangeRequest.newBuilder()
+              .setKey(com.google.protobuf.ByteString.copyFromUtf8("m"))
+              .build());
+      try {
+        kv.put(io.etcdj.api.etcdserverpb.PutRequest.getDefaultInstance());
+      } catch (io.grpc.StatusRuntimeException expected) {
+        // empty key: InvalidArgument
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+    String labels = "grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"";
+    assertThat(member.get("/metrics").body())
+        .contains("\ngrpc_server_started_total{grpc_method=\"Range\"," + labels + "} 1\n")
+        .contains("\ngrpc_server_msg_received_total{grpc_method=\"Range\"," + labels + "} 1\n")
+        .contains("\ngrpc_server_msg_sent_total{grpc_method=\"Range\"," + labels + "} 1\n")
+        .contains(
+            "\ngrpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Range\","
+                + labels
+                + "} 1\n")
+        .contains(
+            "\ngrpc_server_handled_total{grpc_code=\"InvalidArgument\",grpc_method=\"Put\","
+                + labels
+                + "} 1\n");
+  }
+
+  @Test
   void numbersAreFormattedAsGosPrometheusClientDoes() {
     assertThat(MetricsEndpoint.goFloat(0)).isEqualTo("0");
     assertThat(MetricsEndpoint.goFloat(1)).isEqualTo("1");

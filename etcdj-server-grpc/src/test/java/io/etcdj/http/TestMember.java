@@ -83,10 +83,11 @@ final class TestMember implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     Router router = Router.router(vertx);
     GatewayRoutes.mount(router, server);
-    MetricsEndpoint.mount(router, server);
+    io.etcdj.grpc.GrpcMetrics grpc = new io.etcdj.grpc.GrpcMetrics();
+    MetricsEndpoint.mount(router, server, ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES, grpc);
     ClientPortServer port =
         ClientPortServer.start(
-            vertx, "127.0.0.1", 0, EtcdServices.of(server, threads), router, 2 << 20);
+            vertx, "127.0.0.1", 0, EtcdServices.of(server, threads, grpc), router, 2 << 20);
     return new TestMember(server, vertx, port, threads);
   }
 
