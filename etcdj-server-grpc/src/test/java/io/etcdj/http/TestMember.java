@@ -71,11 +71,7 @@ final class TestMember implements AutoCloseable {
             "3.4.23");
     EtcdServer server = EtcdServer.open(config(dir.resolve("data"), 100_000), env, s -> {});
     server.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!server.ready() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    if (!server.ready()) {
+    if (!server.awaitReady(Duration.ofSeconds(20))) {
       server.close();
       threads.shutdownNow();
       throw new IllegalStateException("member not ready");

@@ -1168,6 +1168,9 @@ public final class EtcdServer implements AutoCloseable {
       compactor.pause();
     }
     publishAttributes(now);
+    if (readyLatch.getCount() > 0 && ready()) {
+      readyLatch.countDown();
+    }
     if (now - lastProgress >= progressEvery) {
       lastProgress = now;
       for (WatchStream stream : watchStreams) {
@@ -1309,6 +1312,17 @@ public final class EtcdServer implements AutoCloseable {
             m ->
                 m.getID() == memberId && m.getClientUrlsCount() > 0
                     || config.advertiseClientUrls().isEmpty());
+  }
+
+  private final CountDownLatch readyLatch = new CountDownLatch(1);
+
+  /**
+   * Waits until {@link #ready()} first holds (housekeeping notices it within one pass).
+   *
+   * @return whether it did within {@code timeout}
+   */
+  public boolean awaitReady(java.time.Duration timeout) throws InterruptedException {
+    return readyLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS) && ready();
   }
 
   /** Whether the member serves (started, not failed, a leader is known). */

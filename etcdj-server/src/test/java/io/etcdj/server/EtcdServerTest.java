@@ -18,6 +18,7 @@ import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.etcdserverpb.WatchCreateRequest;
 import io.etcdj.api.etcdserverpb.WatchResponse;
+import io.etcdj.api.mvccpb.Event;
 import io.etcdj.backend.BatchPolicy;
 import io.etcdj.backend.BatchedBackend;
 import io.etcdj.backend.InMemoryStore;
@@ -51,6 +52,12 @@ class EtcdServerTest {
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final InMemoryStore store = new InMemoryStore();
   private final List<EtcdServer> servers = new ArrayList<>();
+  private final LinkedBlockingQueue<String> logLines = new LinkedBlockingQueue<>();
+
+  private void log(String line) {
+    System.err.println(line);
+    logLines.add(line);
+  }
 
   @BeforeEach
   void setUp() throws Exception {
@@ -93,15 +100,10 @@ class EtcdServerTest {
             backend,
             PeerTransport.NONE,
             "3.4.23");
-    EtcdServer s =
-        EtcdServer.open(config(dir.resolve("data"), snapshotCount), env, System.err::println);
+    EtcdServer s = EtcdServer.open(config(dir.resolve("data"), snapshotCount), env, this::log);
     servers.add(s);
     s.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!s.ready() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(s.ready()).as("member ready").isTrue();
+    assertThat(s.awaitReady(Duration.ofSeconds(10))).as("member ready").isTrue();
     return s;
   }
 
@@ -325,6 +327,9 @@ class EtcdServerTest {
         .isEqualTo(-1);
     assertThat(get(s.leaseKeepAlive(grant.getID())).getTTL()).isZero();
 
+    LinkedBlockingQueue<WatchResponse> events = new LinkedBlockingQueue<>();
+    WatchStream stream = s.openWatchStream(events::add);
+    stream.create(WatchCreateRequest.newBuilder().setKey(b("e")).build());
     var expiring = get(s.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(1).build()));
     get(
         s.put(
@@ -333,10 +338,16 @@ class EtcdServerTest {
                 .setValue(b("v"))
                 .setLease(expiring.getID())
                 .build()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (get(s.range(key("e"))).getCount() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+    WatchResponse deleted = null;
+    for (WatchResponse r = events.poll(10, TimeUnit.SECONDS);
+        r != null && deleted == null;
+        r = deleted == null ? events.poll(10, TimeUnit.SECONDS) : null) {
+      if (r.getEventsList().stream().anyMatch(e -> e.getType() == Event.EventType.DELETE)) {
+        deleted = r;
+      }
     }
+    assertThat(deleted).as("the expiry's DELETE event within 10 s").isNotNull();
+    stream.close();
     assertThat(get(s.range(key("e"))).getCount()).as("expired lease deleted its key").isZero();
   }
 
@@ -430,16 +441,16 @@ class EtcdServerTest {
     for (int i = 0; i < 300; i++) {
       get(s.put(PutRequest.newBuilder().setKey(b("s" + i)).setValue(b("v" + i)).build()));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     Path snap = dir.resolve("data").resolve("member").resolve("snap");
-    while (System.nanoTime() < deadline) {
-      try (var files = Files.list(snap)) {
-        if (files.anyMatch(p -> p.getFileName().toString().endsWith(".snap"))) {
-          break;
-        }
+    String saved = null;
+    for (String line = logLines.poll(5, TimeUnit.SECONDS);
+        line != null && saved == null;
+        line = saved == null ? logLines.poll(5, TimeUnit.SECONDS) : null) {
+      if (line.startsWith("saved snapshot at index")) {
+        saved = line;
       }
-      Thread.sleep(20);
     }
+    assertThat(saved).as("a snapshot was saved within 5 s").isNotNull();
     try (var files = Files.list(snap)) {
       assertThat(
               files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".snap")).count())
