@@ -49,6 +49,10 @@ public final class EtcdjMain {
                 }));
     boolean announced = false;
     while (done.getCount() > 0) {
+      if (member.server().removed() && member.server().halted()) {
+        log.info("the member has been permanently removed from the cluster; exiting");
+        return 0; // the shutdown hook closes the member
+      }
       if (member.server().failure() != null) {
         log.error("member failed: " + member.server().failure());
         return 1;

@@ -21,6 +21,7 @@ public final class EtcdServices {
   public static List<BindableService> of(
       EtcdServer server, Executor blocking, GrpcMetrics metrics) {
     RequireLeader requireLeader = new RequireLeader(server);
+    LearnerGuard learnerGuard = new LearnerGuard(server);
     return List.<BindableService>of(
             new KvService(server),
             new WatchService(server),
@@ -32,7 +33,7 @@ public final class EtcdServices {
             s -> {
               metrics.register(s.bindService());
               return (BindableService)
-                  () -> ServerInterceptors.intercept(s, requireLeader, metrics);
+                  () -> ServerInterceptors.intercept(s, learnerGuard, requireLeader, metrics);
             })
         .toList();
   }

@@ -2,14 +2,19 @@ package io.etcdj.grpc;
 
 import io.etcdj.api.peer.LeaseForward;
 import io.etcdj.api.peer.LeaseForwardResult;
+import io.etcdj.api.peer.MembersRequest;
+import io.etcdj.api.peer.MembersResponse;
 import io.etcdj.api.peer.PeerAck;
 import io.etcdj.api.peer.PeerEnvelope;
 import io.etcdj.api.peer.PeerGrpc;
+import io.etcdj.api.peer.PromoteForward;
+import io.etcdj.api.peer.PromoteResult;
 import io.etcdj.api.peer.SnapshotChunk;
 import io.etcdj.server.EtcdError;
 import io.etcdj.server.EtcdException;
 import io.etcdj.server.EtcdServer;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -74,13 +79,16 @@ public final class PeerServer implements AutoCloseable {
       this.log = log;
     }
 
-    private @Nullable String refuse(long cluster, long to) {
+    private @Nullable String refuse(long cluster, long from, long to) {
       EtcdServer s = member.get();
       if (s == null) {
         return "not serving yet";
       }
       if (cluster != s.clusterId()) {
         return "cluster ID mismatch: " + Long.toHexString(cluster);
+      }
+      if (s.isRemovedMember(from)) {
+        return PeerTransportGrpc.REMOVED;
       }
       if (to != s.memberId()) {
         return "not member " + Long.toHexString(to);
@@ -98,7 +106,7 @@ public final class PeerServer implements AutoCloseable {
           if (refused) {
             return;
           }
-          String why = refuse(env.getClusterId(), env.getTo());
+          String why = refuse(env.getClusterId(), env.getFrom(), env.getTo());
           if (why != null) {
             refused = true;
             log.accept(
@@ -155,6 +163,53 @@ public final class PeerServer implements AutoCloseable {
       out.onCompleted();
     }
 
+    /** The cluster as this member knows it, for a member that joins. */
+    @Override
+    public void members(MembersRequest request, StreamObserver<MembersResponse> out) {
+      EtcdServer s = member.get();
+      if (s == null) {
+        out.onError(Status.UNAVAILABLE.withDescription("not serving yet").asException());
+        return;
+      }
+      out.onNext(
+          MembersResponse.newBuilder()
+              .setClusterId(s.clusterId())
+              .addAllMembers(s.memberRecords())
+              .build());
+      out.onCompleted();
+    }
+
+    /** A follower's MemberPromote: answered by the leader, which knows the learner's progress. */
+    @Override
+    public void promote(PromoteForward request, StreamObserver<PromoteResult> out) {
+      EtcdServer s = member.get();
+      if (s == null || request.getClusterId() != s.clusterId()) {
+        out.onNext(PromoteResult.newBuilder().setError(EtcdError.NOT_LEADER.message()).build());
+        out.onCompleted();
+        return;
+      }
+      s.memberPromote(request.getMemberId())
+          .whenComplete(
+              (resp, err) -> {
+                PromoteResult.Builder r = PromoteResult.newBuilder();
+                if (err == null) {
+                  r.setResponse(resp);
+                } else {
+                  Throwable cause =
+                      err instanceof java.util.concurrent.CompletionException
+                              && err.getCause() != null
+                          ? err.getCause()
+                          : err;
+                  r.setError(
+                      cause instanceof EtcdException
+                          ? String.valueOf(cause.getMessage())
+                          : EtcdError.TIMEOUT.message());
+                }
+                out.onNext(r.build());
+                out.onCompleted();
+              });
+    }
+
     @Override
     public StreamObserver<SnapshotChunk> snapshot(StreamObserver<PeerAck> out) {
       return new StreamObserver<>() {
@@ -170,7 +225,7 @@ public final class PeerServer implements AutoCloseable {
           }
           try {
             if (message == null) {
-              String why = refuse(c.getClusterId(), c.getTo());
+              String why = refuse(c.getClusterId(), c.getFrom(), c.getTo());
               if (why != null) {
                 error = why;
                 return;

@@ -7,15 +7,21 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
+import io.etcdj.api.etcdserverpb.MemberPromoteResponse;
 import io.etcdj.api.peer.LeaseForward;
 import io.etcdj.api.peer.LeaseForwardResult;
+import io.etcdj.api.peer.MembersRequest;
+import io.etcdj.api.peer.MembersResponse;
 import io.etcdj.api.peer.PeerAck;
 import io.etcdj.api.peer.PeerEnvelope;
 import io.etcdj.api.peer.PeerGrpc;
+import io.etcdj.api.peer.PromoteForward;
+import io.etcdj.api.peer.PromoteResult;
 import io.etcdj.api.peer.SnapshotChunk;
 import io.etcdj.server.EtcdError;
 import io.etcdj.server.EtcdServer;
 import io.etcdj.server.PeerTransport;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -48,6 +54,9 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
   private static final int BATCH = 256;
   private static final int SNAPSHOT_CHUNK = 1 << 20;
 
+  /** What a member answers a removed member's stream with (etcd's words). */
+  static final String REMOVED = "the member has been permanently removed from the cluster";
+
   private volatile long clusterId;
   private volatile long self;
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -63,16 +72,29 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
     this.clusterId = server.clusterId();
     this.self = server.memberId();
     this.server = server;
+    synchronized (peers) {
+      Peer itself = peers.remove(self);
+      if (itself != null) {
+        itself.dropped = true;
+        itself.channel.shutdownNow();
+      }
+    }
   }
 
   private final class Peer {
     final long id;
+    final String url;
     final ManagedChannel channel;
     final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
     final AtomicBoolean reportedDown = new AtomicBoolean();
+    volatile boolean dropped;
+
+    /** When the current stream first carried a message (System.nanoTime), 0 while broken. */
+    volatile long activeSince;
 
     Peer(long id, String url) {
       this.id = id;
+      this.url = url;
       URI uri = URI.create(url);
       this.channel =
           NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
@@ -91,7 +113,7 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
 
     /** Drains the queue into one stream; opens a new stream after a failure. */
     private void run() {
-      while (!closed) {
+      while (!closed && !dropped) {
         CountDownLatch broken = new CountDownLatch(1);
         ClientCallStreamObserver<PeerEnvelope> out = open(broken);
         try {
@@ -118,12 +140,16 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
             }
             out.onNext(env.build());
             reportedDown.set(false);
+            if (activeSince == 0) {
+              activeSince = Math.max(1, System.nanoTime());
+            }
           }
         } catch (InterruptedException e) {
           return;
         } catch (RuntimeException e) {
           unreachable(id);
         }
+        activeSince = 0;
         try {
           out.cancel("restarting the peer stream", null);
         } catch (RuntimeException ignored) {
@@ -152,7 +178,12 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
             }
 
             @Override
-            public void onNext(PeerAck ack) {}
+            public void onNext(PeerAck ack) {
+              EtcdServer s = server;
+              if (s != null && ack.getError().equals(REMOVED)) {
+                s.peerSaysRemoved();
+              }
+            }
 
             @Override
             public void onError(Throwable t) {
@@ -342,23 +373,101 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
   @Override
   public void updatePeers(Map<Long, List<String>> peerUrls) {
     synchronized (peers) {
-      for (Map.Entry<Long, List<String>> e : peerUrls.entrySet()) {
-        if (e.getValue().isEmpty() || peers.containsKey(e.getKey())) {
-          continue;
-        }
-        peers.put(e.getKey(), new Peer(e.getKey(), e.getValue().get(0)));
-      }
       peers
           .entrySet()
           .removeIf(
               e -> {
-                if (!peerUrls.containsKey(e.getKey())) {
+                List<String> urls = peerUrls.get(e.getKey());
+                if (urls == null || urls.isEmpty() || !urls.get(0).equals(e.getValue().url)) {
+                  e.getValue().dropped = true;
                   e.getValue().channel.shutdownNow();
                   return true;
                 }
                 return false;
               });
+      for (Map.Entry<Long, List<String>> e : peerUrls.entrySet()) {
+        if (e.getKey() == self || e.getValue().isEmpty() || peers.containsKey(e.getKey())) {
+          continue;
+        }
+        peers.put(e.getKey(), new Peer(e.getKey(), e.getValue().get(0)));
+      }
     }
+  }
+
+  @Override
+  public long activeNanos(long peer) {
+    Peer p;
+    synchronized (peers) {
+      p = peers.get(peer);
+    }
+    if (p == null || p.activeSince == 0 || p.channel.getState(false) != ConnectivityState.READY) {
+      return 0;
+    }
+    return Math.max(1, System.nanoTime() - p.activeSince);
+  }
+
+  @Override
+  public CompletableFuture<MemberPromoteResponse> promoteOnLeader(long leader, long member) {
+    Peer p;
+    synchronized (peers) {
+      p = peers.get(leader);
+    }
+    if (p == null) {
+      return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+    }
+    CompletableFuture<MemberPromoteResponse> out = new CompletableFuture<>();
+    Futures.addCallback(
+        PeerGrpc.newFutureStub(p.channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .promote(
+                PromoteForward.newBuilder().setClusterId(clusterId).setMemberId(member).build()),
+        new FutureCallback<PromoteResult>() {
+          @Override
+          public void onSuccess(PromoteResult r) {
+            if (r.getError().isEmpty()) {
+              out.complete(r.getResponse());
+            } else {
+              out.completeExceptionally(errorNamed(r.getError()));
+            }
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            out.completeExceptionally(EtcdError.TIMEOUT.exception());
+          }
+        },
+        MoreExecutors.directExecutor());
+    return out;
+  }
+
+  /**
+   * Asks each URL in turn for its cluster (on a channel of its own, before this transport has a
+   * member attached).
+   */
+  @Override
+  public CompletableFuture<RemoteCluster> fetchCluster(List<String> peerUrls) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          List<String> failures = new ArrayList<>();
+          for (String url : peerUrls) {
+            URI uri = URI.create(url);
+            ManagedChannel ch =
+                NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext().build();
+            try {
+              MembersResponse r =
+                  PeerGrpc.newBlockingStub(ch)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .members(MembersRequest.getDefaultInstance());
+              return new RemoteCluster(r.getClusterId(), r.getMembersList());
+            } catch (RuntimeException e) {
+              failures.add(url + ": " + e.getMessage());
+            } finally {
+              ch.shutdownNow();
+            }
+          }
+          throw new IllegalStateException(String.join("; ", failures));
+        },
+        senders);
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.etcdj.api.etcdserverpb.CompactionResponse;
 import io.etcdj.api.etcdserverpb.InternalRaftRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantResponse;
 import io.etcdj.api.etcdserverpb.LeaseRevokeResponse;
+import io.etcdj.api.etcdserverpb.MemberChange;
 import io.etcdj.api.etcdserverpb.MemberRecord;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.etcdserverpb.TxnRequest;
@@ -206,7 +207,7 @@ final class ApplyLoop implements Runnable {
 
   private void applyEntry(WriteTxn btx, Entry e, List<Completion> completions) {
     if (e.type() == EntryType.CONF_CHANGE) {
-      applyConfChange(btx, ConfChange.decode(e.data()));
+      applyConfChange(btx, ConfChange.decode(e.data()), completions);
       return;
     }
     if (e.data().isEmpty()) {
@@ -321,6 +322,12 @@ final class ApplyLoop implements Runnable {
       }
       return io.etcdj.api.etcdserverpb.LeaseCheckpointResponse.getDefaultInstance();
     }
+    if (r.hasClusterMemberUpdate()) {
+      MemberRecord m = r.getClusterMemberUpdate().getMember();
+      members.setPeerUrls(btx, m.getID(), m.getPeerUrlsList());
+      server.membersChanged();
+      return members.wire();
+    }
     if (r.hasClusterMemberAttrSet()) {
       var a = r.getClusterMemberAttrSet();
       members.setAttributes(btx, a.getMemberID(), a.getName(), a.getClientUrlsList());
@@ -364,29 +371,33 @@ final class ApplyLoop implements Runnable {
     return b.build();
   }
 
-  private void applyConfChange(WriteTxn btx, ConfChange cc) {
-    if (cc.context().isEmpty()) {
+  private void applyConfChange(WriteTxn btx, ConfChange cc, List<Completion> completions) {
+    MemberChange change = Members.parseContext(cc.context());
+    if (change == null) {
       return;
     }
-    MemberRecord m;
-    try {
-      m = MemberRecord.parseFrom(cc.context().asReadOnlyBuffer());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("conf change context is not a member", e);
-    }
+    MemberRecord m = change.getMember();
+    boolean removedSelf = false;
     for (ConfChange.Change c : cc.changes()) {
+      if (c.nodeId() != m.getID()) {
+        continue;
+      }
       switch (c.type()) {
-        case ADD_VOTER, ADD_LEARNER -> {
-          if (c.nodeId() == m.getID()) {
-            members.put(
-                btx,
-                m.toBuilder().setIsLearner(c.type() == ConfChange.ChangeType.ADD_LEARNER).build());
-          }
+        case ADD_VOTER -> members.add(btx, m, false);
+        case ADD_LEARNER -> members.add(btx, m, true);
+        case REMOVE -> {
+          members.remove(btx, c.nodeId());
+          removedSelf |= c.nodeId() == server.memberId();
         }
-        case REMOVE -> members.remove(btx, c.nodeId());
       }
     }
     server.membersChanged();
+    if (change.getRequestID() != 0 && server.waiters().isWaiting(change.getRequestID())) {
+      completions.add(new Completion(change.getRequestID(), members.wire()));
+    }
+    if (removedSelf) {
+      server.removedFromCluster();
+    }
   }
 
   private void compactionStep() {

@@ -22,9 +22,17 @@ import io.etcdj.api.etcdserverpb.LeaseRevokeResponse;
 import io.etcdj.api.etcdserverpb.LeaseStatus;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
+import io.etcdj.api.etcdserverpb.Member;
+import io.etcdj.api.etcdserverpb.MemberAddRequest;
+import io.etcdj.api.etcdserverpb.MemberAddResponse;
 import io.etcdj.api.etcdserverpb.MemberAttrSetRequest;
+import io.etcdj.api.etcdserverpb.MemberChange;
 import io.etcdj.api.etcdserverpb.MemberListResponse;
+import io.etcdj.api.etcdserverpb.MemberPromoteResponse;
 import io.etcdj.api.etcdserverpb.MemberRecord;
+import io.etcdj.api.etcdserverpb.MemberRemoveResponse;
+import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
+import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
 import io.etcdj.api.etcdserverpb.MoveLeaderResponse;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.etcdserverpb.PutResponse;
@@ -44,7 +52,6 @@ import io.etcdj.mvcc.KvReadTxn;
 import io.etcdj.mvcc.KvStore;
 import io.etcdj.mvcc.Outcome;
 import io.etcdj.mvcc.WatchableStore;
-import io.etcdj.raft.Bytes;
 import io.etcdj.raft.ConfChange;
 import io.etcdj.raft.Entry;
 import io.etcdj.raft.EntryType;
@@ -57,6 +64,8 @@ import io.etcdj.raft.Snapshot;
 import io.etcdj.raft.SoftState;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.membership.InitialCluster;
+import io.etcdj.server.membership.MemberIds;
+import io.etcdj.server.membership.ReconfigRules;
 import io.etcdj.snap.Snapshotter;
 import io.etcdj.wal.OpenedWal;
 import io.etcdj.wal.Wal;
@@ -148,7 +157,8 @@ public final class EtcdServer implements AutoCloseable {
       long clusterId,
       MemoryStorage storage,
       Wal wal,
-      Snapshotter snapshotter) {
+      Snapshotter snapshotter,
+      Map<Long, List<String>> knownPeers) {
     this.config = config;
     this.env = env;
     this.logger = logger;
@@ -181,6 +191,7 @@ public final class EtcdServer implements AutoCloseable {
     this.committed = hs.commit();
     this.appliedIndex = new IndexWaiter(Math.max(ci.index(), snapshotIndex));
     this.requestIds = new RequestIds(memberId, env.startMillis());
+    this.startNanos = env.clock().nanoTime();
     RaftConfig raftConfig =
         RaftConfig.defaults(memberId)
             .withTicks(config.electionTicks(), 1)
@@ -217,17 +228,12 @@ public final class EtcdServer implements AutoCloseable {
     this.reads = new ReadIndexBatcher(raftLoop::submit, env.clock());
     this.compactor =
         new Compactor(config, env.clock(), this::proposeCompaction, kv::currentRevision);
-    Map<Long, List<String>> peers = new java.util.LinkedHashMap<>();
+    Map<Long, List<String>> peers = new java.util.LinkedHashMap<>(knownPeers);
     for (Entry e : logEntries(storage)) {
       if (e.type() == EntryType.CONF_CHANGE) {
-        ConfChange cc = ConfChange.decode(e.data());
-        if (!cc.context().isEmpty()) {
-          try {
-            MemberRecord m = MemberRecord.parseFrom(cc.context().asReadOnlyBuffer());
-            peers.put(m.getID(), m.getPeerUrlsList());
-          } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
-            throw new IllegalStateException("conf change context is not a member", ex);
-          }
+        MemberChange change = Members.parseContext(ConfChange.decode(e.data()).context());
+        if (change != null) {
+          peers.put(change.getMember().getID(), change.getMember().getPeerUrlsList());
         }
       }
     }
@@ -243,8 +249,15 @@ public final class EtcdServer implements AutoCloseable {
         : List.of();
   }
 
-  /** The apply loop changed the membership: the transport learns the peers' URLs. */
+  /**
+   * The apply loop changed the membership: the transport learns the peers' URLs. A joining member
+   * keeps the peers it was told of until its own record is applied (all earlier members are then
+   * applied too).
+   */
   void membersChanged() {
+    if (!members.contains(memberId)) {
+      return;
+    }
     Map<Long, List<String>> peers = new java.util.LinkedHashMap<>();
     for (MemberRecord m : members.all()) {
       peers.put(m.getID(), m.getPeerUrlsList());
@@ -323,13 +336,13 @@ public final class EtcdServer implements AutoCloseable {
           opened.metadata().clusterId(),
           storage,
           opened.wal(),
-          snapshotter);
-    }
-    if (config.initialClusterState() == ServerConfig.ClusterState.EXISTING) {
-      throw new IllegalArgumentException(
-          "--initial-cluster-state=existing (joining a running cluster) is not supported yet");
+          snapshotter,
+          Map.of());
     }
     InitialCluster cluster = InitialCluster.parse(config.initialCluster());
+    if (config.initialClusterState() == ServerConfig.ClusterState.EXISTING) {
+      return join(config, env, logger, cluster, snapshotter);
+    }
     Map<String, Long> ids = cluster.memberIds(config.initialClusterToken());
     Long self = ids.get(config.name());
     if (self == null) {
@@ -366,7 +379,7 @@ public final class EtcdServer implements AutoCloseable {
               .build();
       ConfChange add = ConfChange.addVoter(m.getValue());
       ConfChange withContext =
-          new ConfChange(add.transition(), add.changes(), Bytes.copyOf(record.toByteArray()));
+          new ConfChange(add.transition(), add.changes(), Members.context(0, record));
       entries.add(new Entry(1, ++index, EntryType.CONF_CHANGE, withContext.encode()));
     }
     HardState hs = new HardState(1, 0, index);
@@ -384,7 +397,90 @@ public final class EtcdServer implements AutoCloseable {
             + " with "
             + ids.size()
             + " member(s)");
-    return new EtcdServer(config, env, logger, self, clusterId, storage, wal, snapshotter);
+    return new EtcdServer(
+        config, env, logger, self, clusterId, storage, wal, snapshotter, Map.of());
+  }
+
+  /**
+   * Joins a running cluster (etcd's {@code --initial-cluster-state existing}): asks the other
+   * members of {@code --initial-cluster} for the cluster, finds this member (added before with
+   * MemberAdd) by its peer URLs, and starts raft with an empty log: the leader sends the log or a
+   * snapshot.
+   */
+  private static EtcdServer join(
+      ServerConfig config,
+      ServerEnvironment env,
+      Consumer<String> logger,
+      InitialCluster cluster,
+      Snapshotter snapshotter)
+      throws IOException {
+    List<String> advertised =
+        config.initialAdvertisePeerUrls().stream().map(java.net.URI::toString).sorted().toList();
+    List<String> others = new ArrayList<>();
+    cluster
+        .peerUrlsByName()
+        .forEach(
+            (name, urls) -> {
+              if (!name.equals(config.name())) {
+                others.addAll(urls);
+              }
+            });
+    if (others.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--initial-cluster-state=existing needs the other members in --initial-cluster");
+    }
+    PeerTransport.RemoteCluster remote;
+    try {
+      remote = env.transport().fetchCluster(others).get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      throw new IllegalArgumentException(
+          "cannot fetch cluster info from peer urls: could not retrieve cluster information from"
+              + " the given URLs ("
+              + (e.getCause() == null ? e : e.getCause())
+              + ")");
+    } catch (InterruptedException e) {
+      throw new java.io.InterruptedIOException("interrupted while asking the cluster");
+    }
+    MemberRecord self = null;
+    for (MemberRecord m : remote.members()) {
+      if (m.getPeerUrlsList().stream().sorted().toList().equals(advertised)) {
+        self = m;
+      }
+    }
+    if (self == null) {
+      throw new IllegalArgumentException(
+          "error validating peerURLs "
+              + advertised
+              + ": no member of cluster "
+              + Long.toHexString(remote.clusterId())
+              + " has these peer URLs (add it first with member add)");
+    }
+    Map<Long, List<String>> peers = new java.util.LinkedHashMap<>();
+    for (MemberRecord m : remote.members()) {
+      peers.put(m.getID(), m.getPeerUrlsList());
+    }
+    Wal wal =
+        Wal.create(
+            env.files(),
+            config.effectiveWalDir(),
+            new WalRecord.Metadata(self.getID(), remote.clusterId()),
+            WalOptions.DEFAULT);
+    logger.accept(
+        "joining cluster "
+            + Long.toHexString(remote.clusterId())
+            + " as member "
+            + Long.toHexString(self.getID())
+            + (self.getIsLearner() ? " (learner)" : ""));
+    return new EtcdServer(
+        config,
+        env,
+        logger,
+        self.getID(),
+        remote.clusterId(),
+        new MemoryStorage(),
+        wal,
+        snapshotter,
+        peers);
   }
 
   /** Starts the loops. */
@@ -734,6 +830,284 @@ public final class EtcdServer implements AutoCloseable {
         .build();
   }
 
+  /** Adds a member (voter or learner) through a raft conf change; etcd's checks first. */
+  public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r) {
+    return guard(
+        () -> {
+          checkServing();
+          List<String> urls = validPeerUrls(r.getPeerURLsList());
+          List<MemberRecord> all = members.all();
+          // etcd's order: the strict checks before proposing, the rest when applying.
+          if (config.strictReconfigCheck()) {
+            List<MemberRecord> voters = voters(all);
+            if (!r.getIsLearner()
+                && !ReconfigRules.readyToAddVoter(voters.size(), started(voters))) {
+              throw EtcdError.MEMBER_NOT_ENOUGH_STARTED.exception();
+            }
+            if (!connectedToAll(voters)) {
+              throw EtcdError.UNHEALTHY.exception();
+            }
+          }
+          long id = MemberIds.addedMemberId(urls, wallMillis() / 1000);
+          if (members.contains(id) || members.isRemoved(id)) {
+            throw EtcdError.MEMBER_EXIST.exception();
+          }
+          checkUrlsUnused(all, urls, 0);
+          if (r.getIsLearner()
+              && all.stream().filter(MemberRecord::getIsLearner).count() >= MAX_LEARNERS) {
+            throw EtcdError.TOO_MANY_LEARNERS.exception();
+          }
+          MemberRecord added =
+              MemberRecord.newBuilder()
+                  .setID(id)
+                  .addAllPeerUrls(urls)
+                  .setIsLearner(r.getIsLearner())
+                  .build();
+          ConfChange cc = r.getIsLearner() ? ConfChange.addLearner(id) : ConfChange.addVoter(id);
+          return proposeMemberChange(cc, added)
+              .thenApply(
+                  list ->
+                      MemberAddResponse.newBuilder()
+                          .setHeader(header(0))
+                          .setMember(
+                              Member.newBuilder()
+                                  .setID(id)
+                                  .addAllPeerURLs(urls)
+                                  .setIsLearner(r.getIsLearner()))
+                          .addAllMembers(list)
+                          .build());
+        });
+  }
+
+  /** Removes a member through a raft conf change; a removed member stops itself. */
+  public CompletableFuture<MemberRemoveResponse> memberRemove(long id) {
+    return guard(
+        () -> {
+          checkServing();
+          MemberRecord m = members.get(id);
+          if (m == null) {
+            throw EtcdError.MEMBER_NOT_FOUND.exception();
+          }
+          if (config.strictReconfigCheck() && !m.getIsLearner()) {
+            List<MemberRecord> voters = voters(members.all());
+            boolean removedStarted = !m.getName().isEmpty();
+            if (!ReconfigRules.readyToRemoveVoter(voters.size(), started(voters), removedStarted)) {
+              throw EtcdError.MEMBER_NOT_ENOUGH_STARTED.exception();
+            }
+            // A member that is down is not part of the active quorum: removing it is safe.
+            boolean down = id != memberId && env.transport().activeNanos(id) == 0;
+            if (!down) {
+              long active = voters.stream().filter(v -> connectedFor(v.getID())).count();
+              if (active - 1 < 1 + (voters.size() - 1) / 2) {
+                throw EtcdError.UNHEALTHY.exception();
+              }
+            }
+          }
+          MemberRecord removed = MemberRecord.newBuilder().setID(id).build();
+          return proposeMemberChange(ConfChange.remove(id), removed)
+              .thenApply(
+                  list ->
+                      MemberRemoveResponse.newBuilder()
+                          .setHeader(header(0))
+                          .addAllMembers(list)
+                          .build());
+        });
+  }
+
+  /** Changes a member's peer URLs (raft's configuration does not change). */
+  public CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
+    return guard(
+        () -> {
+          checkServing();
+          if (!members.contains(r.getID())) {
+            throw EtcdError.MEMBER_NOT_FOUND.exception();
+          }
+          List<String> urls = validPeerUrls(r.getPeerURLsList());
+          checkUrlsUnused(members.all(), urls, r.getID());
+          MemberChange change =
+              MemberChange.newBuilder()
+                  .setMember(MemberRecord.newBuilder().setID(r.getID()).addAllPeerUrls(urls))
+                  .build();
+          return propose(
+                  InternalRaftRequest.newBuilder().setClusterMemberUpdate(change), List.class)
+              .thenApply(
+                  list -> {
+                    MemberUpdateResponse.Builder b =
+                        MemberUpdateResponse.newBuilder().setHeader(header(0));
+                    for (Object o : list) {
+                      b.addMembers((Member) o);
+                    }
+                    return b.build();
+                  });
+        });
+  }
+
+  /**
+   * Promotes a learner to a voter once it is in sync with the leader (its match index at least 90 %
+   * of the leader's); a follower asks the leader, which alone knows.
+   */
+  public CompletableFuture<MemberPromoteResponse> memberPromote(long id) {
+    return guard(
+        () -> {
+          checkServing();
+          if (!isLeader) {
+            if (leader == 0) {
+              throw EtcdError.NO_LEADER.exception();
+            }
+            return env.transport()
+                .promoteOnLeader(leader, id)
+                .thenApply(resp -> resp.toBuilder().setHeader(header(0)).build());
+          }
+          MemberRecord m = members.get(id);
+          if (m == null) {
+            throw EtcdError.MEMBER_NOT_FOUND.exception();
+          }
+          if (!m.getIsLearner()) {
+            throw EtcdError.MEMBER_NOT_LEARNER.exception();
+          }
+          if (config.strictReconfigCheck()) {
+            List<MemberRecord> voters = voters(members.all());
+            if (!ReconfigRules.readyToPromote(voters.size(), started(voters))) {
+              throw EtcdError.MEMBER_NOT_ENOUGH_STARTED.exception();
+            }
+          }
+          CompletableFuture<io.etcdj.raft.Status> status = new CompletableFuture<>();
+          raftLoop.submit(new RaftLoop.QueryStatus(status));
+          return status
+              .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .thenCompose(
+                  st -> {
+                    var self = st.progress().get(memberId);
+                    var learner = st.progress().get(id);
+                    if (self == null || st.softState().leader() != memberId) {
+                      throw EtcdError.NOT_LEADER.exception();
+                    }
+                    if (learner == null || learner.match() < self.match() * LEARNER_READY) {
+                      throw EtcdError.LEARNER_NOT_READY.exception();
+                    }
+                    MemberRecord promoted = m.toBuilder().setIsLearner(false).build();
+                    return proposeMemberChange(ConfChange.addVoter(id), promoted);
+                  })
+              .handle(
+                  (list, err) -> {
+                    if (err != null) {
+                      throw asEtcd(err);
+                    }
+                    return MemberPromoteResponse.newBuilder()
+                        .setHeader(header(0))
+                        .addAllMembers(list)
+                        .build();
+                  });
+        });
+  }
+
+  private static final int MAX_LEARNERS = 1;
+  private static final double LEARNER_READY = 0.9;
+  private static final long HEALTH_INTERVAL_NANOS = 5_000_000_000L;
+
+  private CompletableFuture<List<Member>> proposeMemberChange(ConfChange cc, MemberRecord m) {
+    long id = nextRequestId();
+    ConfChange withContext = new ConfChange(cc.transition(), cc.changes(), Members.context(id, m));
+    CompletableFuture<Object> f = wait.register(id);
+    raftLoop.submit(new RaftLoop.ProposeConfChange(withContext, id));
+    return f.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (result, err) -> {
+              if (err != null) {
+                wait.forget(id);
+                throw asEtcd(err);
+              }
+              List<Member> list = new ArrayList<>();
+              for (Object o : (List<?>) result) {
+                list.add((Member) o);
+              }
+              return list;
+            });
+  }
+
+  private static List<String> validPeerUrls(List<String> urls) {
+    try {
+      return ReconfigRules.peerUrls(urls);
+    } catch (IllegalArgumentException e) {
+      throw EtcdError.MEMBER_BAD_URLS.exception();
+    }
+  }
+
+  private static void checkUrlsUnused(List<MemberRecord> all, List<String> urls, long except) {
+    for (MemberRecord m : all) {
+      if (m.getID() != except && m.getPeerUrlsList().stream().anyMatch(urls::contains)) {
+        throw EtcdError.PEER_URL_EXIST.exception();
+      }
+    }
+  }
+
+  private static List<MemberRecord> voters(List<MemberRecord> all) {
+    return all.stream().filter(m -> !m.getIsLearner()).toList();
+  }
+
+  private static int started(List<MemberRecord> voters) {
+    return (int) voters.stream().filter(m -> !m.getName().isEmpty()).count();
+  }
+
+  /** Whether this member's link to {@code peer} has been up for etcd's health interval. */
+  private boolean connectedFor(long peer) {
+    return peer == memberId || env.transport().activeNanos(peer) >= HEALTH_INTERVAL_NANOS;
+  }
+
+  private boolean connectedToAll(List<MemberRecord> voters) {
+    return voters.stream().allMatch(v -> connectedFor(v.getID()));
+  }
+
+  /** Wall-clock time: the start time plus monotonic time since (the core reads no wall clock). */
+  private long wallMillis() {
+    return env.startMillis() + (env.clock().nanoTime() - startNanos) / 1_000_000L;
+  }
+
+  /** Whether {@code id} was a member and was removed (its messages are refused). */
+  public boolean isRemovedMember(long id) {
+    return members.isRemoved(id);
+  }
+
+  /** The members as recorded, for a member joining the cluster. */
+  public List<MemberRecord> memberRecords() {
+    return members.all();
+  }
+
+  /** Whether this member is a learner (it serves only Status, serializable ranges, snapshots). */
+  public boolean isLearner() {
+    MemberRecord self = members.get(memberId);
+    return self != null && self.getIsLearner();
+  }
+
+  /** Whether the member stopped serving (closed, failed, or removed from the cluster). */
+  public boolean halted() {
+    return stopped.getCount() == 0;
+  }
+
+  /** Whether this member was removed from the cluster (it then stops). */
+  public boolean removed() {
+    return removedAt != Long.MIN_VALUE;
+  }
+
+  /**
+   * A peer refused this member's messages because the cluster removed it (it missed the entry, e.g.
+   * while partitioned): it stops as if it had applied its removal.
+   */
+  public void peerSaysRemoved() {
+    if (removedAt == Long.MIN_VALUE) {
+      removedFromCluster();
+    }
+  }
+
+  private volatile long removedAt = Long.MIN_VALUE;
+  private final long startNanos;
+
+  /** The apply loop applied this member's removal: it stops once the leader could hand over. */
+  void removedFromCluster() {
+    log("the member has been permanently removed from the cluster");
+    removedAt = env.clock().nanoTime();
+  }
+
   public StatusResponse status() {
     StatusResponse.Builder b =
         StatusResponse.newBuilder()
@@ -744,7 +1118,8 @@ public final class EtcdServer implements AutoCloseable {
             .setLeader(leader)
             .setRaftIndex(committed)
             .setRaftTerm(term)
-            .setRaftAppliedIndex(appliedIndex.index());
+            .setRaftAppliedIndex(appliedIndex.index())
+            .setIsLearner(isLearner());
     if (leader == 0) {
       b.addErrors(EtcdError.NO_LEADER.message());
     }
@@ -1110,6 +1485,11 @@ public final class EtcdServer implements AutoCloseable {
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     logger.accept(trace.toString());
+    halt();
+  }
+
+  /** Stops serving: waiters fail with {@code server stopped}, the loops stop. */
+  private void halt() {
     wait.failAll(EtcdError.STOPPED.exception());
     appliedIndex.failAll(EtcdError.STOPPED.exception());
     stopped.countDown();
@@ -1168,6 +1548,13 @@ public final class EtcdServer implements AutoCloseable {
       compactor.pause();
     }
     publishAttributes(now);
+    long removedSince = removedAt;
+    if (removedSince != Long.MIN_VALUE
+        && stopped.getCount() > 0
+        && now - removedSince >= config.electionTimeoutMillis() * 1_000_000L) {
+      log("stopping: this member was removed from the cluster");
+      halt();
+    }
     if (readyLatch.getCount() > 0 && ready()) {
       readyLatch.countDown();
     }
@@ -1277,7 +1664,9 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private void publishAttributes(long now) {
-    if (leader == 0 || members.isPublished(memberId) && hasClientUrls()) {
+    if (leader == 0
+        || !members.contains(memberId)
+        || members.isPublished(memberId) && hasClientUrls()) {
       return;
     }
     if (publishing && now - publishedAt < config.requestTimeout().toNanos()) {

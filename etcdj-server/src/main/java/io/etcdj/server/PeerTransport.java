@@ -1,7 +1,12 @@
 package io.etcdj.server;
 
+import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
+import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
+import io.etcdj.api.etcdserverpb.MemberPromoteResponse;
+import io.etcdj.api.etcdserverpb.MemberRecord;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The port through which raft messages leave this member, already encoded (the transport knows
@@ -23,19 +28,30 @@ public interface PeerTransport {
         public void updatePeers(Map<Long, List<String>> peerUrls) {}
 
         @Override
-        public java.util.concurrent.CompletableFuture<Long> renewOnLeader(
-            long leader, long leaseId) {
-          return java.util.concurrent.CompletableFuture.failedFuture(
-              EtcdError.NOT_PRIMARY_LESSOR.exception());
+        public long activeNanos(long peer) {
+          return 0;
         }
 
         @Override
-        public java.util.concurrent.CompletableFuture<
-                io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse>
-            timeToLiveOnLeader(
-                long leader, io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest request) {
-          return java.util.concurrent.CompletableFuture.failedFuture(
-              EtcdError.NOT_PRIMARY_LESSOR.exception());
+        public CompletableFuture<Long> renewOnLeader(long leader, long leaseId) {
+          return CompletableFuture.failedFuture(EtcdError.NOT_PRIMARY_LESSOR.exception());
+        }
+
+        @Override
+        public CompletableFuture<LeaseTimeToLiveResponse> timeToLiveOnLeader(
+            long leader, LeaseTimeToLiveRequest request) {
+          return CompletableFuture.failedFuture(EtcdError.NOT_PRIMARY_LESSOR.exception());
+        }
+
+        @Override
+        public CompletableFuture<MemberPromoteResponse> promoteOnLeader(long leader, long member) {
+          return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+        }
+
+        @Override
+        public CompletableFuture<RemoteCluster> fetchCluster(List<String> peerUrls) {
+          return CompletableFuture.failedFuture(
+              new IllegalStateException("no peers to ask for the cluster"));
         }
       };
 
@@ -43,6 +59,13 @@ public interface PeerTransport {
   @FunctionalInterface
   interface SnapshotSource {
     void writeTo(java.io.OutputStream out) throws java.io.IOException;
+  }
+
+  /** A running cluster's ID and members, as one of its members reported them. */
+  record RemoteCluster(long clusterId, List<MemberRecord> members) {
+    public RemoteCluster {
+      members = List.copyOf(members);
+    }
   }
 
   /** Queues one encoded raft message for member {@code to}. */
@@ -54,16 +77,31 @@ public interface PeerTransport {
    */
   void sendSnapshot(long to, byte[] message, SnapshotSource data);
 
-  /** The peers' URLs by member ID (this member included; the transport skips itself). */
+  /**
+   * The peers' URLs by member ID (this member included; the transport skips itself). Peers not in
+   * the map are dropped; a peer whose URLs changed is reconnected.
+   */
   void updatePeers(Map<Long, List<String>> peerUrls);
+
+  /** How long the link to {@code peer} has been working, in nanoseconds; 0 if it is not. */
+  long activeNanos(long peer);
 
   /**
    * Asks the leader to renew a lease (a follower's keep-alive): completes with the TTL (0: no such
    * lease), or fails with an {@link EtcdException}.
    */
-  java.util.concurrent.CompletableFuture<Long> renewOnLeader(long leader, long leaseId);
+  CompletableFuture<Long> renewOnLeader(long leader, long leaseId);
 
   /** Asks the leader for a lease's remaining TTL (only the leader keeps deadlines). */
-  java.util.concurrent.CompletableFuture<io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse>
-      timeToLiveOnLeader(long leader, io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest request);
+  CompletableFuture<LeaseTimeToLiveResponse> timeToLiveOnLeader(
+      long leader, LeaseTimeToLiveRequest request);
+
+  /** Asks the leader to promote a learner (only the leader knows whether it is in sync). */
+  CompletableFuture<MemberPromoteResponse> promoteOnLeader(long leader, long member);
+
+  /**
+   * Asks the members at {@code peerUrls}, in turn, for their cluster (a member joining with {@code
+   * --initial-cluster-state existing}); fails if none answers.
+   */
+  CompletableFuture<RemoteCluster> fetchCluster(List<String> peerUrls);
 }

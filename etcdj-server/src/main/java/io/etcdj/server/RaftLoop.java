@@ -47,6 +47,13 @@ final class RaftLoop implements Runnable {
 
   record Receive(Message message) implements Event {}
 
+  /** A membership change; {@code requestId}'s waiter learns if raft refuses it. */
+  record ProposeConfChange(ConfChange change, long requestId) implements Event {}
+
+  /** Raft's status (progress of every member on a leader), answered on the loop's thread. */
+  record QueryStatus(java.util.concurrent.CompletableFuture<io.etcdj.raft.Status> answer)
+      implements Event {}
+
   record ReadIndex(long context) implements Event {}
 
   record TakeSnapshot(long index) implements Event {}
@@ -168,6 +175,8 @@ final class RaftLoop implements Runnable {
     switch (event) {
       case Propose p -> propose(p);
       case Receive r -> node.step(r.message());
+      case ProposeConfChange c -> proposeConfChange(c);
+      case QueryStatus q -> q.answer().complete(node.status());
       case ReadIndex r -> readIndex(r);
       case TakeSnapshot s -> takeSnapshot(s.index());
       case TransferLeader t -> node.transferLeadership(t.transferee());
@@ -188,6 +197,23 @@ final class RaftLoop implements Runnable {
     ProposalResult result = node.propose(Bytes.copyOf(p.data()));
     if (result instanceof ProposalResult.Dropped) {
       waitingForLeader.add(p);
+    }
+  }
+
+  private void proposeConfChange(ProposeConfChange c) {
+    if (leader == 0) {
+      waitingForLeader.add(c);
+      return;
+    }
+    ProposalResult result = node.proposeConfChange(c.change());
+    if (result instanceof ProposalResult.Dropped d) {
+      switch (d.reason()) {
+        case CONF_CHANGE_PENDING, INVALID_CONF_CHANGE, NOT_A_MEMBER ->
+            // etcd's raft turns such a proposal into an empty entry: the request times out. etcdj
+            // answers at once with the error a retry after the timeout would meet.
+            server.waiters().trigger(c.requestId(), EtcdError.TIMEOUT.exception());
+        default -> waitingForLeader.add(c);
+      }
     }
   }
 
