@@ -7,6 +7,7 @@ import io.etcdj.backend.lmdb.LmdbConfig;
 import io.etcdj.grpc.ClientPortServer;
 import io.etcdj.grpc.EtcdServices;
 import io.etcdj.grpc.GrpcMetrics;
+import io.etcdj.grpc.PeerMetrics;
 import io.etcdj.grpc.PeerServer;
 import io.etcdj.grpc.PeerTransportGrpc;
 import io.etcdj.http.GatewayRoutes;
@@ -71,13 +72,19 @@ final class Member implements AutoCloseable {
             LmdbConfig.forQuota(config.effectiveQuotaBackendBytes()),
             new BatchPolicy(config.backendBatchInterval().toNanos(), config.backendBatchLimit()));
     ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
-    PeerTransportGrpc transport = new PeerTransportGrpc();
+    PeerMetrics peerMetrics = new PeerMetrics();
+    PeerTransportGrpc transport = new PeerTransportGrpc(peerMetrics);
     AtomicReference<@Nullable EtcdServer> opened = new AtomicReference<>();
     List<PeerServer> peerPorts = new ArrayList<>();
     for (URI url : config.listenPeerUrls()) {
       peerPorts.add(
           PeerServer.start(
-              url.getHost(), url.getPort(), opened::get, memberDir.resolve("snap"), log::info));
+              url.getHost(),
+              url.getPort(),
+              opened::get,
+              memberDir.resolve("snap"),
+              log::info,
+              peerMetrics));
     }
     int[] loopNumber = {0};
     ServerEnvironment env =
@@ -109,7 +116,8 @@ final class Member implements AutoCloseable {
     Router router = Router.router(vertx);
     HttpEndpoints.mount(router, version.etcdApiVersion(), new State(server));
     GrpcMetrics grpcMetrics = new GrpcMetrics();
-    MetricsEndpoint.mount(router, server, config.effectiveQuotaBackendBytes(), grpcMetrics);
+    MetricsEndpoint.mount(
+        router, server, config.effectiveQuotaBackendBytes(), grpcMetrics, peerMetrics);
     GatewayRoutes.mount(router, server); // last: it ends with the catch-all for /v3 paths
     List<ClientPortServer> ports = new ArrayList<>();
     for (URI url : config.listenClientUrls()) {

@@ -43,6 +43,23 @@ class ClusterFixtureIT {
         List<String> seen = leaders.results().map(r -> r.group(1)).distinct().toList();
         assertThat(seen).as("one leader seen by all: %s", status.stdout()).hasSize(1);
 
+        String metrics =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(cluster.member(0).clientUrl() + "/metrics"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        for (String series :
+            List.of(
+                "etcd_network_peer_sent_bytes_total{To=\"",
+                "etcd_network_peer_received_bytes_total{From=\"",
+                "etcd_network_active_peers{Local=\"",
+                "etcd_network_client_grpc_received_bytes_total ")) {
+          assertThat(metrics).as("%s: %s", target.label(), series).contains(series);
+        }
+
         Etcdctl viaA = new Etcdctl(cluster.member(0).endpoint(), tmp);
         Etcdctl viaC = new Etcdctl(cluster.member(2).endpoint(), tmp);
         assertThat(viaA.run("put", "replicated", "yes").exitCode()).isZero();

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,23 +38,37 @@ import org.junit.jupiter.api.io.TempDir;
  * diffs etcd against itself to validate the harness). Transcripts are masked ({@link OutputMasker}:
  * IDs, terms, sizes, times, ports only) and must be equal step by step: revisions, values, errors
  * (with the gRPC codes the Go client logs) and exit codes. The masked transcripts are written to
- * {@code target/differential-etcdctl/} for reading.
+ * {@code target/differential-etcdctl/} for reading. {@link DifferentialQuotaEtcdctlIT} runs a
+ * second script the same way, with a small backend quota.
  */
 class DifferentialEtcdctlIT {
   @TempDir Path tmp;
 
-  /** One step's masked result. */
-  record Entry(Step step, String text) {}
+  /** One step's masked result, and a note for the transcript file that is not compared. */
+  record Entry(Step step, String text, String note) {}
 
   @Test
   void everyTargetAnswersTheEtcdctlScriptLikeRealEtcd() throws Exception {
+    assertSameTranscripts("script", "", EtcdctlScenarios.STEPS, List.of(), tmp);
+  }
+
+  /**
+   * Runs {@code steps} (called {@code script} in messages) against a fresh single member of each
+   * {@code -Ddiff.targets} target started with {@code extraFlags}, writes the masked transcripts to
+   * {@code target/differential-etcdctl/<prefix><n>-<target>.txt} and fails unless all equal the
+   * first target's.
+   */
+  static void assertSameTranscripts(
+      String script, String prefix, List<Step> steps, List<String> extraFlags, Path tmp)
+      throws IOException, InterruptedException {
     List<Target> targets = Target.fromProperty("diff.targets", "etcd,etcdj");
     assertThat(targets).as("-Ddiff.targets needs two or more targets").hasSizeGreaterThan(1);
     List<List<Entry>> transcripts = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       Target target = targets.get(i);
-      List<Entry> transcript = runScript(target, tmp.resolve(i + "-" + target.label()));
-      write(i + "-" + target.label(), transcript);
+      String name = prefix + i + "-" + target.label();
+      List<Entry> transcript = runScript(target, steps, extraFlags, tmp.resolve(name));
+      write(name, transcript);
       transcripts.add(transcript);
     }
     List<Entry> oracle = transcripts.get(0);
@@ -87,45 +103,103 @@ class DifferentialEtcdctlIT {
       }
       assertThat(other).hasSameSizeAs(oracle);
     }
-    System.out.printf("differential etcdctl: %d steps equal across %s%n", oracle.size(), targets);
+    System.out.printf(
+        "differential etcdctl %s: %d steps equal across %s%n", script, oracle.size(), targets);
   }
 
-  static List<Entry> runScript(Target target, Path root) throws IOException, InterruptedException {
+  /** Bound on all the runs of one {@link Step#repeatUntilFailure} step together. */
+  static final Duration REPEAT_BOUND = Duration.ofSeconds(120);
+
+  static List<Entry> runScript(Target target, List<Step> steps, List<String> extraFlags, Path root)
+      throws IOException, InterruptedException {
     Path workDir = Files.createDirectories(root.resolve("work"));
     List<Integer> ports = Ports.free(2);
     EtcdjProcess.Config config =
         EtcdjProcess.singleMember(
-            target, "default", root.resolve("default.etcd"), ports.get(0), ports.get(1), List.of());
+            target,
+            "default",
+            root.resolve("default.etcd"),
+            ports.get(0),
+            ports.get(1),
+            extraFlags);
     try (EtcdjProcess member = EtcdjProcess.start(config)) {
       Etcdctl etcdctl = new Etcdctl(member.endpoint(), workDir);
       Etcdctl.Result probe = etcdctl.run("endpoint", "status", "-w", "json");
       assertThat(probe.exitCode()).as("probe of %s: %s", member, probe).isZero();
+      long memberId = idField(probe.stdout(), "member_id");
       OutputMasker masker =
           new OutputMasker(workDir.toString())
-              .id(idField(probe.stdout(), "member_id"), "MEMBER_ID")
+              .id(memberId, "MEMBER_ID")
               .id(idField(probe.stdout(), "cluster_id"), "CLUSTER_ID")
               .port(ports.get(0), "CLIENT_PORT")
               .port(ports.get(1), "PEER_PORT")
-              .lease(Long.parseLong(EtcdctlScenarios.UNKNOWN_LEASE, 16), "UNKNOWN_LEASE");
+              .lease(Long.parseLong(EtcdctlScenarios.UNKNOWN_LEASE, 16), "UNKNOWN_LEASE")
+              .placeholder("MEMBER_ID", Long.toHexString(memberId))
+              .placeholder("ENDPOINT", member.endpoint())
+              .placeholder("ETCDCTL", Etcdctl.binary());
       List<Entry> transcript = new ArrayList<>();
-      for (Step step : EtcdctlScenarios.STEPS) {
+      for (Step step : steps) {
         if (!step.pauseBefore().isZero()) {
           LockSupport.parkNanos(step.pauseBefore().toNanos());
         }
         List<String> args = step.args().stream().map(masker::resolve).toList();
-        Etcdctl.Result result =
-            etcdctl.run(args, step.stdin(), step.stopAfterLines(), step.timeout());
-        transcript.add(new Entry(step, render(step, result, masker)));
+        String note = "";
+        String text;
+        if (step.repeatUntilFailure() > 0) {
+          long deadline = System.nanoTime() + REPEAT_BOUND.toNanos();
+          int runs = 0;
+          Etcdctl.Result result;
+          boolean failed;
+          do {
+            result = etcdctl.run(args, step.stdin(), step.stopAfterLines(), step.timeout());
+            runs++;
+            failed = result.timedOut() || result.stopped() || result.exitCode() != 0;
+          } while (!failed && runs < step.repeatUntilFailure() && System.nanoTime() < deadline);
+          int successes = failed ? runs - 1 : runs;
+          String outcome =
+              !failed
+                  ? "never failed (" + runs + " runs)"
+                  : successes == 0 ? "failed at the first run" : "failed after successful runs";
+          note = successes + " successful runs before this";
+          text = render(step, result, masker, outcome);
+        } else {
+          Etcdctl.Result result =
+              etcdctl.run(args, step.stdin(), step.stopAfterLines(), step.timeout());
+          text = render(step, result, masker, null);
+        }
+        String mark = step.marksRevision();
+        if (mark != null) {
+          Etcdctl.Result status = etcdctl.run("endpoint", "status", "-w", "json");
+          assertThat(status.exitCode()).as("revision after %s: %s", step.name(), status).isZero();
+          long revision = revisionField(status.stdout());
+          masker.revisionsFrom(revision, mark);
+          note = (note.isEmpty() ? "" : note + "; ") + mark + " = " + revision;
+        }
+        transcript.add(new Entry(step, text, note));
       }
       return transcript;
     }
   }
 
-  static String render(Step step, Etcdctl.Result result, OutputMasker masker) {
+  static long revisionField(String json) {
+    Matcher m = Pattern.compile("\"revision\":(\\d+)").matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no revision in " + json);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  static String render(
+      Step step, Etcdctl.Result result, OutputMasker masker, @Nullable String outcome) {
     String end =
         result.stopped()
-            ? "stopped once " + step.stopAfterLines() + " lines had come"
-            : result.timedOut() ? "TIMED OUT after " + step.timeout() : "exit " + result.exitCode();
+            ? "stopped (SIGTERM) once "
+                + step.stopAfterLines()
+                + " lines had come, then exit "
+                + result.exitCode()
+            : result.timedOut()
+                ? "TIMED OUT after " + step.timeout() + " (SIGTERM), then exit " + result.exitCode()
+                : "exit " + result.exitCode();
     String stdout =
         switch (step.stdoutFormat()) {
           case TEXT -> result.stdout();
@@ -133,7 +207,11 @@ class DifferentialEtcdctlIT {
           case RANGE_PROTOBUF -> protobuf(result.stdoutBytes(), RangeResponse.parser()::parseFrom);
         };
     StringBuilder text = new StringBuilder();
-    text.append(step.commandLine()).append('\n').append(end).append('\n');
+    text.append(step.commandLine()).append('\n');
+    if (outcome != null) {
+      text.append(outcome).append("; the last run:\n");
+    }
+    text.append(end).append('\n');
     text.append("--- stdout\n").append(masker.mask(stdout));
     if (step.compare() == Step.Compare.ALL) {
       text.append("--- stderr\n").append(masker.mask(result.stderr()));
@@ -187,6 +265,9 @@ class DifferentialEtcdctlIT {
     int n = 1;
     for (Entry entry : transcript) {
       text.append("### ").append(n++).append(". ").append(entry.step().name()).append('\n');
+      if (!entry.note().isEmpty()) {
+        text.append("(not compared: ").append(entry.note()).append(")\n");
+      }
       text.append(entry.text()).append('\n');
     }
     Files.writeString(dir.resolve(name + ".txt"), text, StandardCharsets.UTF_8);

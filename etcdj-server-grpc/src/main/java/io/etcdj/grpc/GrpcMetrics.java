@@ -86,6 +86,9 @@ public final class GrpcMetrics implements ServerInterceptor {
           @Override
           public void sendMessage(R message) {
             c.sent.incrementAndGet();
+            if (message instanceof com.google.protobuf.MessageLite m) {
+              sentBytes.addAndGet(m.getSerializedSize());
+            }
             super.sendMessage(message);
           }
 
@@ -100,9 +103,25 @@ public final class GrpcMetrics implements ServerInterceptor {
       @Override
       public void onMessage(Q message) {
         c.received.incrementAndGet();
+        if (message instanceof com.google.protobuf.MessageLite m) {
+          receivedBytes.addAndGet(m.getSerializedSize());
+        }
         super.onMessage(message);
       }
     };
+  }
+
+  private final AtomicLong sentBytes = new AtomicLong();
+  private final AtomicLong receivedBytes = new AtomicLong();
+
+  /** Bytes of messages sent to clients (etcd_network_client_grpc_sent_bytes_total). */
+  public long sentBytes() {
+    return sentBytes.get();
+  }
+
+  /** Bytes of messages received from clients (etcd_network_client_grpc_received_bytes_total). */
+  public long receivedBytes() {
+    return receivedBytes.get();
   }
 
   /** Prometheus text families by name: the four counters. */

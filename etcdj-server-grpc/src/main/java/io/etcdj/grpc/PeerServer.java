@@ -51,11 +51,23 @@ public final class PeerServer implements AutoCloseable {
       Path snapshotDir,
       java.util.function.Consumer<String> log)
       throws IOException {
+    return start(host, port, member, snapshotDir, log, new PeerMetrics());
+  }
+
+  /** As {@link #start(String, int, Supplier, Path, java.util.function.Consumer)}, counting. */
+  public static PeerServer start(
+      String host,
+      int port,
+      Supplier<@Nullable EtcdServer> member,
+      Path snapshotDir,
+      java.util.function.Consumer<String> log,
+      PeerMetrics metrics)
+      throws IOException {
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
             .maxInboundMessageSize(64 << 20)
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
-            .addService(new Service(member, snapshotDir, log))
+            .addService(new Service(member, snapshotDir, log, metrics))
             .build()
             .start();
     return new PeerServer(server);
@@ -69,11 +81,14 @@ public final class PeerServer implements AutoCloseable {
     private final Supplier<@Nullable EtcdServer> member;
     private final Path snapshotDir;
     private final java.util.function.Consumer<String> log;
+    private final PeerMetrics metrics;
 
     Service(
         Supplier<@Nullable EtcdServer> member,
         Path snapshotDir,
-        java.util.function.Consumer<String> log) {
+        java.util.function.Consumer<String> log,
+        PeerMetrics metrics) {
+      this.metrics = metrics;
       this.member = member;
       this.snapshotDir = snapshotDir;
       this.log = log;
@@ -109,6 +124,7 @@ public final class PeerServer implements AutoCloseable {
           String why = refuse(env.getClusterId(), env.getFrom(), env.getTo());
           if (why != null) {
             refused = true;
+            metrics.receivedFailures.add(env.getFrom(), 1);
             log.accept(
                 "refused a peer stream from " + Long.toHexString(env.getFrom()) + ": " + why);
             out.onNext(PeerAck.newBuilder().setError(why).build());
@@ -119,6 +135,7 @@ public final class PeerServer implements AutoCloseable {
           if (s == null) {
             return;
           }
+          metrics.receivedBytes.add(env.getFrom(), env.getSerializedSize());
           for (var m : env.getMessagesList()) {
             try {
               s.receive(m.toByteArray());
@@ -160,6 +177,12 @@ public final class PeerServer implements AutoCloseable {
         }
       }
       out.onNext(r.build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void probe(PeerAck request, StreamObserver<PeerAck> out) {
+      out.onNext(PeerAck.getDefaultInstance());
       out.onCompleted();
     }
 
@@ -214,6 +237,8 @@ public final class PeerServer implements AutoCloseable {
     public StreamObserver<SnapshotChunk> snapshot(StreamObserver<PeerAck> out) {
       return new StreamObserver<>() {
         private byte @Nullable [] message;
+        private long from;
+        private long started;
         private @Nullable Path file;
         private @Nullable OutputStream data;
         private @Nullable String error;
@@ -231,6 +256,8 @@ public final class PeerServer implements AutoCloseable {
                 return;
               }
               message = c.getMessage().toByteArray();
+              from = c.getFrom();
+              started = System.nanoTime();
               Files.createDirectories(snapshotDir);
               file = Files.createTempFile(snapshotDir, "incoming", ".snap.db");
               data = Files.newOutputStream(file);
@@ -273,6 +300,10 @@ public final class PeerServer implements AutoCloseable {
           }
           if (error != null) {
             log.accept("refused a snapshot: " + error);
+            metrics.snapshotReceiveFailures.add(from, 1);
+          } else {
+            metrics.snapshotReceiveSuccess.add(from, 1);
+            metrics.snapshotReceive.observeNanos(from, System.nanoTime() - started);
           }
           out.onNext(PeerAck.newBuilder().setError(error == null ? "" : error).build());
           out.onCompleted();

@@ -53,6 +53,7 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
   private static final int QUEUE = 4096;
   private static final int BATCH = 256;
   private static final int SNAPSHOT_CHUNK = 1 << 20;
+  private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(4);
 
   /** What a member answers a removed member's stream with (etcd's words). */
   static final String REMOVED = "the member has been permanently removed from the cluster";
@@ -64,8 +65,17 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
   private volatile @Nullable EtcdServer server;
   private volatile boolean closed;
 
+  private final PeerMetrics metrics;
+
   /** A transport for the member {@link #attach}ed to it once it is opened. */
-  public PeerTransportGrpc() {}
+  public PeerTransportGrpc() {
+    this(new PeerMetrics());
+  }
+
+  /** With {@code metrics} counting what it sends. */
+  public PeerTransportGrpc(PeerMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   /** The member whose messages this carries (its IDs go into every envelope). */
   public void attach(EtcdServer server) {
@@ -107,8 +117,36 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
 
     void offer(byte[] message) {
       if (!queue.offer(message)) {
+        metrics.sentFailures.add(id, 1);
         unreachable(id);
       }
+    }
+
+    private long lastProbe;
+
+    /** Every 4 s (etcd's prober interval) a probe measures the round trip. */
+    private void maybeProbe() {
+      long now = System.nanoTime();
+      if (activeSince == 0 || now - lastProbe < PROBE_INTERVAL_NANOS) {
+        return;
+      }
+      lastProbe = now;
+      Futures.addCallback(
+          PeerGrpc.newFutureStub(channel)
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .probe(PeerAck.getDefaultInstance()),
+          new FutureCallback<PeerAck>() {
+            @Override
+            public void onSuccess(PeerAck ack) {
+              metrics.roundTrip.observeNanos(id, System.nanoTime() - now);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+              // the stream notices a dead peer; a lost probe only leaves a gap in the histogram
+            }
+          },
+          MoreExecutors.directExecutor());
     }
 
     /** Drains the queue into one stream; opens a new stream after a failure. */
@@ -118,6 +156,7 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
         ClientCallStreamObserver<PeerEnvelope> out = open(broken);
         try {
           while (!closed && broken.getCount() > 0) {
+            maybeProbe();
             byte[] first = queue.poll(100, TimeUnit.MILLISECONDS);
             if (first == null) {
               continue;
@@ -135,13 +174,17 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
               broken.await(1, TimeUnit.MILLISECONDS);
             }
             if (broken.getCount() == 0 || !out.isReady()) {
+              metrics.sentFailures.add(id, env.getMessagesCount());
               unreachable(id);
               break;
             }
-            out.onNext(env.build());
+            PeerEnvelope built = env.build();
+            out.onNext(built);
+            metrics.sentBytes.add(id, built.getSerializedSize());
             reportedDown.set(false);
             if (activeSince == 0) {
               activeSince = Math.max(1, System.nanoTime());
+              metrics.setActive(id, true);
             }
           }
         } catch (InterruptedException e) {
@@ -150,6 +193,7 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
           unreachable(id);
         }
         activeSince = 0;
+        metrics.setActive(id, false);
         try {
           out.cancel("restarting the peer stream", null);
         } catch (RuntimeException ignored) {
@@ -230,6 +274,7 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
   }
 
   private void streamSnapshot(Peer p, byte[] message, SnapshotSource data) {
+    long started = System.nanoTime();
     CountDownLatch done = new CountDownLatch(1);
     boolean[] ok = {false};
     StreamObserver<SnapshotChunk> out =
@@ -303,6 +348,12 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
     } catch (InterruptedException e) {
       out.onError(e);
       return;
+    }
+    if (ok[0]) {
+      metrics.snapshotSendSuccess.add(p.id, 1);
+      metrics.snapshotSend.observeNanos(p.id, System.nanoTime() - started);
+    } else {
+      metrics.snapshotSendFailures.add(p.id, 1);
     }
     EtcdServer s = server;
     if (s != null) {
@@ -379,6 +430,7 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
               e -> {
                 List<String> urls = peerUrls.get(e.getKey());
                 if (urls == null || urls.isEmpty() || !urls.get(0).equals(e.getValue().url)) {
+                  metrics.forget(e.getKey());
                   e.getValue().dropped = true;
                   e.getValue().channel.shutdownNow();
                   return true;

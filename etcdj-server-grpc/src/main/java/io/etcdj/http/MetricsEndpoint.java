@@ -1,6 +1,7 @@
 package io.etcdj.http;
 
 import io.etcdj.api.etcdserverpb.StatusResponse;
+import io.etcdj.grpc.PeerMetrics;
 import io.etcdj.server.EtcdServer;
 import io.etcdj.server.ServerConfig;
 import io.etcdj.server.ServerMetrics;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -24,8 +26,7 @@ import org.jspecify.annotations.Nullable;
  * families sorted by name and numbers formatted as Go's Prometheus client formats them ({@code
  * strconv.FormatFloat(v, 'g', -1, 64)}: {@code 20480}, {@code 2.147483648e+09}).
  *
- * <p>Not served: the {@code grpc_server_*} and {@code etcd_network_client_grpc_*_bytes_total}
- * families (the gRPC edge does not count them), {@code go_*}, and etcd's other debugging series.
+ * <p>Not served: {@code go_*} and etcd's other debugging series.
  *
  * <p>The page is built on a virtual thread (it reads {@code /proc/self}), then written on the
  * request's context.
@@ -39,10 +40,15 @@ public final class MetricsEndpoint {
   private final long quotaBackendBytes;
 
   private final io.etcdj.grpc.GrpcMetrics grpc;
+  private final PeerMetrics peers;
 
   private MetricsEndpoint(
-      EtcdServer server, long quotaBackendBytes, io.etcdj.grpc.GrpcMetrics grpc) {
+      EtcdServer server,
+      long quotaBackendBytes,
+      io.etcdj.grpc.GrpcMetrics grpc,
+      PeerMetrics peers) {
     this.grpc = grpc;
+    this.peers = peers;
     this.server = server;
     this.quotaBackendBytes = quotaBackendBytes;
   }
@@ -64,7 +70,17 @@ public final class MetricsEndpoint {
   /** As {@link #mount(Router, EtcdServer, long)}, with the client port's gRPC counters. */
   public static void mount(
       Router router, EtcdServer server, long quotaBackendBytes, io.etcdj.grpc.GrpcMetrics grpc) {
-    MetricsEndpoint endpoint = new MetricsEndpoint(server, quotaBackendBytes, grpc);
+    mount(router, server, quotaBackendBytes, grpc, new PeerMetrics());
+  }
+
+  /** With the client port's gRPC counters and the peer port's network counters. */
+  public static void mount(
+      Router router,
+      EtcdServer server,
+      long quotaBackendBytes,
+      io.etcdj.grpc.GrpcMetrics grpc,
+      PeerMetrics peers) {
+    MetricsEndpoint endpoint = new MetricsEndpoint(server, quotaBackendBytes, grpc, peers);
     router.route("/metrics").handler(endpoint::handle);
   }
 
@@ -131,7 +147,7 @@ public final class MetricsEndpoint {
         families,
         "etcd_server_is_learner",
         "Whether or not this member is a learner. 1 if is, 0 otherwise.",
-        0);
+        server.isLearner() ? 1 : 0);
     counter(
         families,
         "etcd_server_leader_changes_seen_total",
@@ -255,6 +271,7 @@ public final class MetricsEndpoint {
         "The latency distributions of commit called by backend.",
         m.backendCommit());
     processFamilies(families);
+    networkFamilies(families);
     grpc.families().forEach((name, text) -> families.add(new Family(name, text)));
     families.sort(Comparator.comparing(Family::name));
     StringBuilder out = new StringBuilder(8192);
@@ -428,20 +445,187 @@ public final class MetricsEndpoint {
   private static void histogram(
       List<Family> families, String name, String help, ServerMetrics.Histogram h) {
     StringBuilder out = head(name, help, "histogram");
+    histogramSeries(out, name, "", h);
+    families.add(new Family(name, out.toString()));
+  }
+
+  /** One histogram's series; {@code labels} is empty or {@code key="value",} (trailing comma). */
+  private static void histogramSeries(
+      StringBuilder out, String name, String labels, ServerMetrics.Histogram h) {
     double[] bounds = h.bounds();
     long count = h.count();
     for (int i = 0; i < bounds.length; i++) {
       out.append(name)
-          .append("_bucket{le=\"")
+          .append("_bucket{")
+          .append(labels)
+          .append("le=\"")
           .append(goFloat(bounds[i]))
           .append("\"} ")
           .append(goFloat(h.cumulativeCount(i)))
           .append('\n');
     }
-    out.append(name).append("_bucket{le=\"+Inf\"} ").append(goFloat(count)).append('\n');
-    out.append(name).append("_sum ").append(goFloat(h.sumSeconds())).append('\n');
-    out.append(name).append("_count ").append(goFloat(count)).append('\n');
+    out.append(name)
+        .append("_bucket{")
+        .append(labels)
+        .append("le=\"+Inf\"} ")
+        .append(goFloat(count))
+        .append('\n');
+    String plain = labels.isEmpty() ? "" : "{" + labels.substring(0, labels.length() - 1) + "}";
+    out.append(name).append("_sum").append(plain).append(' ').append(goFloat(h.sumSeconds()));
+    out.append('\n');
+    out.append(name).append("_count").append(plain).append(' ').append(goFloat(count));
+    out.append('\n');
+  }
+
+  /** A counter per peer ({@code label} is {@code To} or {@code From}); absent when empty. */
+  private static void perPeer(
+      List<Family> families, String name, String help, String label, Map<Long, Long> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    StringBuilder out = head(name, help, "counter");
+    values.forEach(
+        (peer, v) ->
+            out.append(name)
+                .append('{')
+                .append(label)
+                .append("=\"")
+                .append(Long.toHexString(peer))
+                .append("\"} ")
+                .append(goFloat(v))
+                .append('\n'));
     families.add(new Family(name, out.toString()));
+  }
+
+  private static void perPeerHistogram(
+      List<Family> families,
+      String name,
+      String help,
+      String label,
+      Map<Long, ServerMetrics.Histogram> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    StringBuilder out = head(name, help, "histogram");
+    values.forEach(
+        (peer, h) -> histogramSeries(out, name, label + "=\"" + Long.toHexString(peer) + "\",", h));
+    families.add(new Family(name, out.toString()));
+  }
+
+  /** etcd's {@code etcd_network_*} series. */
+  private void networkFamilies(List<Family> families) {
+    counter(
+        families,
+        "etcd_network_client_grpc_received_bytes_total",
+        "The total number of bytes received from grpc clients.",
+        grpc.receivedBytes());
+    counter(
+        families,
+        "etcd_network_client_grpc_sent_bytes_total",
+        "The total number of bytes sent to grpc clients.",
+        grpc.sentBytes());
+    PeerMetrics p = peers;
+    perPeer(
+        families,
+        "etcd_network_peer_sent_bytes_total",
+        "The total number of bytes sent to peers.",
+        "To",
+        p.sentBytes.values());
+    perPeer(
+        families,
+        "etcd_network_peer_received_bytes_total",
+        "The total number of bytes received from peers.",
+        "From",
+        p.receivedBytes.values());
+    perPeer(
+        families,
+        "etcd_network_peer_sent_failures_total",
+        "The total number of send failures from peers.",
+        "To",
+        p.sentFailures.values());
+    perPeer(
+        families,
+        "etcd_network_peer_received_failures_total",
+        "The total number of receive failures from peers.",
+        "From",
+        p.receivedFailures.values());
+    perPeerHistogram(
+        families,
+        "etcd_network_peer_round_trip_time_seconds",
+        "Round-Trip-Time histogram between peers",
+        "To",
+        p.roundTrip.values());
+    perPeer(
+        families,
+        "etcd_network_snapshot_send_success",
+        "Total number of successful snapshot sends",
+        "To",
+        p.snapshotSendSuccess.values());
+    perPeer(
+        families,
+        "etcd_network_snapshot_send_failures",
+        "Total number of snapshot send failures",
+        "To",
+        p.snapshotSendFailures.values());
+    perPeerHistogram(
+        families,
+        "etcd_network_snapshot_send_total_duration_seconds",
+        "Total latency distributions of v3 snapshot sends",
+        "To",
+        p.snapshotSend.values());
+    perPeer(
+        families,
+        "etcd_network_snapshot_receive_success",
+        "Total number of successful snapshot receives",
+        "From",
+        p.snapshotReceiveSuccess.values());
+    perPeer(
+        families,
+        "etcd_network_snapshot_receive_failures",
+        "Total number of snapshot receive failures",
+        "From",
+        p.snapshotReceiveFailures.values());
+    perPeerHistogram(
+        families,
+        "etcd_network_snapshot_receive_total_duration_seconds",
+        "Total latency distributions of v3 snapshot receives",
+        "From",
+        p.snapshotReceive.values());
+    String local = Long.toHexString(server.memberId());
+    List<Long> active = p.activePeers();
+    if (!active.isEmpty()) {
+      StringBuilder out =
+          head(
+              "etcd_network_active_peers",
+              "The current number of active peer connections.",
+              "gauge");
+      for (long peer : active) {
+        out.append("etcd_network_active_peers{Local=\"")
+            .append(local)
+            .append("\",Remote=\"")
+            .append(Long.toHexString(peer))
+            .append("\"} 1\n");
+      }
+      families.add(new Family("etcd_network_active_peers", out.toString()));
+    }
+    Map<Long, Long> gone = p.disconnected.values();
+    if (!gone.isEmpty()) {
+      StringBuilder out =
+          head(
+              "etcd_network_disconnected_peers_total",
+              "The total number of disconnected peers.",
+              "counter");
+      gone.forEach(
+          (peer, n) ->
+              out.append("etcd_network_disconnected_peers_total{Local=\"")
+                  .append(local)
+                  .append("\",Remote=\"")
+                  .append(Long.toHexString(peer))
+                  .append("\"} ")
+                  .append(goFloat(n))
+                  .append('\n'));
+      families.add(new Family("etcd_network_disconnected_peers_total", out.toString()));
+    }
   }
 
   private static String escapeLabel(String v) {

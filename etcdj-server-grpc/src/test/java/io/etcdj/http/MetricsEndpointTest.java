@@ -142,6 +142,46 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void servesEtcdsNetworkSeriesPerPeer() throws Exception {
+    long peer = 0x8e9e05c52164694dL;
+    member.peers.sentBytes.add(peer, 1234);
+    member.peers.receivedBytes.add(peer, 99);
+    member.peers.sentFailures.add(peer, 2);
+    member.peers.roundTrip.observeNanos(peer, 300_000); // 0.3 ms
+    member.peers.setActive(peer, true);
+    member.peers.setActive(peer, false);
+    member.peers.setActive(peer, true);
+    member.peers.snapshotSendSuccess.add(peer, 1);
+    member.peers.snapshotSend.observeNanos(peer, 150_000_000);
+    String page = member.get("/metrics").body();
+    String local = Long.toHexString(member.server.memberId());
+    assertThat(page)
+        .contains(
+            "# TYPE etcd_network_peer_sent_bytes_total counter\n"
+                + "etcd_network_peer_sent_bytes_total{To=\"8e9e05c52164694d\"} 1234\n")
+        .contains("etcd_network_peer_received_bytes_total{From=\"8e9e05c52164694d\"} 99\n")
+        .contains("etcd_network_peer_sent_failures_total{To=\"8e9e05c52164694d\"} 2\n")
+        .contains(
+            "etcd_network_peer_round_trip_time_seconds_bucket{To=\"8e9e05c52164694d\",le=\"0.0002\"}"
+                + " 0\n"
+                + "etcd_network_peer_round_trip_time_seconds_bucket{To=\"8e9e05c52164694d\",le=\"0.0004\"}"
+                + " 1\n")
+        .contains("etcd_network_peer_round_trip_time_seconds_count{To=\"8e9e05c52164694d\"} 1\n")
+        .contains(
+            "etcd_network_active_peers{Local=\"" + local + "\",Remote=\"8e9e05c52164694d\"} 1\n")
+        .contains(
+            "etcd_network_disconnected_peers_total{Local=\""
+                + local
+                + "\",Remote=\"8e9e05c52164694d\"} 1\n")
+        .contains("etcd_network_snapshot_send_success{To=\"8e9e05c52164694d\"} 1\n")
+        .contains(
+            "etcd_network_snapshot_send_total_duration_seconds_bucket{To=\"8e9e05c52164694d\",le=\"0.2\"}"
+                + " 1\n")
+        .contains("# TYPE etcd_network_client_grpc_sent_bytes_total counter\n")
+        .doesNotContain("etcd_network_snapshot_receive_success");
+  }
+
+  @Test
   void numbersAreFormattedAsGosPrometheusClientDoes() {
     assertThat(MetricsEndpoint.goFloat(0)).isEqualTo("0");
     assertThat(MetricsEndpoint.goFloat(1)).isEqualTo("1");

@@ -38,6 +38,7 @@ final class TestMember implements AutoCloseable {
   final EtcdServer server;
   final Vertx vertx;
   final ClientPortServer port;
+  final io.etcdj.grpc.PeerMetrics peers;
   private final ExecutorService threads;
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -46,8 +47,13 @@ final class TestMember implements AutoCloseable {
           .build();
 
   private TestMember(
-      EtcdServer server, Vertx vertx, ClientPortServer port, ExecutorService threads) {
+      EtcdServer server,
+      Vertx vertx,
+      ClientPortServer port,
+      io.etcdj.grpc.PeerMetrics peers,
+      ExecutorService threads) {
     this.server = server;
+    this.peers = peers;
     this.vertx = vertx;
     this.port = port;
     this.threads = threads;
@@ -80,11 +86,12 @@ final class TestMember implements AutoCloseable {
     Router router = Router.router(vertx);
     GatewayRoutes.mount(router, server);
     io.etcdj.grpc.GrpcMetrics grpc = new io.etcdj.grpc.GrpcMetrics();
-    MetricsEndpoint.mount(router, server, ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES, grpc);
+    io.etcdj.grpc.PeerMetrics peers = new io.etcdj.grpc.PeerMetrics();
+    MetricsEndpoint.mount(router, server, ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES, grpc, peers);
     ClientPortServer port =
         ClientPortServer.start(
             vertx, "127.0.0.1", 0, EtcdServices.of(server, threads, grpc), router, 2 << 20);
-    return new TestMember(server, vertx, port, threads);
+    return new TestMember(server, vertx, port, peers, threads);
   }
 
   URI uri(String path) {

@@ -192,6 +192,7 @@ public final class EtcdServer implements AutoCloseable {
     this.appliedIndex = new IndexWaiter(Math.max(ci.index(), snapshotIndex));
     this.requestIds = new RequestIds(memberId, env.startMillis());
     this.startNanos = env.clock().nanoTime();
+    this.timeouts = new RequestTimeouts(env.clock(), config.requestTimeout());
     RaftConfig raftConfig =
         RaftConfig.defaults(memberId)
             .withTicks(config.electionTicks(), 1)
@@ -590,7 +591,11 @@ public final class EtcdServer implements AutoCloseable {
     return guard(
         () -> {
           RequestChecks.put(r);
-          checkQuota(KV_OVERHEAD + r.getKey().size() + r.getValue().size());
+          CompletableFuture<PutResponse> full =
+              overQuota(KV_OVERHEAD + r.getKey().size() + r.getValue().size());
+          if (full != null) {
+            return full;
+          }
           metrics.puts.incrementAndGet();
           return propose(InternalRaftRequest.newBuilder().setPut(r), PutResponse.class)
               .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build());
@@ -619,7 +624,10 @@ public final class EtcdServer implements AutoCloseable {
             }
             return linearizable().thenApplyAsync(v -> localTxn(r), env.requests());
           }
-          checkQuota(txnCost(r));
+          CompletableFuture<TxnResponse> full = overQuota(txnCost(r));
+          if (full != null) {
+            return full;
+          }
           return propose(InternalRaftRequest.newBuilder().setTxn(r), TxnResponse.class)
               .thenApply(p -> p.toBuilder().setHeader(header(p.getHeader())).build());
         });
@@ -679,7 +687,10 @@ public final class EtcdServer implements AutoCloseable {
           if (r.getTTL() > Lessor.MAX_TTL_SECONDS) {
             throw EtcdError.LEASE_TTL_TOO_LARGE.exception();
           }
-          checkQuota(LEASE_OVERHEAD);
+          CompletableFuture<LeaseGrantResponse> full = overQuota(LEASE_OVERHEAD);
+          if (full != null) {
+            return full;
+          }
           long id = r.getID() != 0 ? r.getID() : nextLeaseId();
           if (lessor.exists(id)) {
             throw EtcdError.LEASE_EXISTS.exception();
@@ -720,10 +731,8 @@ public final class EtcdServer implements AutoCloseable {
           } else if (leader == 0) {
             throw EtcdError.NO_LEADER.exception();
           } else {
-            ttl =
-                env.transport()
-                    .renewOnLeader(leader, id)
-                    .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            ttl = env.transport().renewOnLeader(leader, id);
+            timeouts.within(ttl);
           }
           return ttl.handle(
               (t, err) -> {
@@ -763,9 +772,8 @@ public final class EtcdServer implements AutoCloseable {
           if (leader == 0) {
             throw EtcdError.NO_LEADER.exception();
           }
-          return env.transport()
-              .timeToLiveOnLeader(leader, r)
-              .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          return timeouts
+              .within(env.transport().timeToLiveOnLeader(leader, r))
               .handle(
                   (resp, err) -> {
                     if (err != null) {
@@ -973,8 +981,8 @@ public final class EtcdServer implements AutoCloseable {
           }
           CompletableFuture<io.etcdj.raft.Status> status = new CompletableFuture<>();
           raftLoop.submit(new RaftLoop.QueryStatus(status));
-          return status
-              .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          return timeouts
+              .within(status)
               .thenCompose(
                   st -> {
                     var self = st.progress().get(memberId);
@@ -1010,7 +1018,8 @@ public final class EtcdServer implements AutoCloseable {
     ConfChange withContext = new ConfChange(cc.transition(), cc.changes(), Members.context(id, m));
     CompletableFuture<Object> f = wait.register(id);
     raftLoop.submit(new RaftLoop.ProposeConfChange(withContext, id));
-    return f.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+    return timeouts
+        .within(f)
         .handle(
             (result, err) -> {
               if (err != null) {
@@ -1101,6 +1110,7 @@ public final class EtcdServer implements AutoCloseable {
 
   private volatile long removedAt = Long.MIN_VALUE;
   private final long startNanos;
+  private final RequestTimeouts timeouts;
 
   /** The apply loop applied this member's removal: it stops once the leader could hand over. */
   void removedFromCluster() {
@@ -1189,13 +1199,18 @@ public final class EtcdServer implements AutoCloseable {
           if (members.all().stream().noneMatch(m -> m.getID() == target && !m.getIsLearner())) {
             throw EtcdError.BAD_LEADER_TRANSFEREE.exception();
           }
+          if (target == memberId) {
+            // etcd waits while the leader is not the transferee: here it already is.
+            return CompletableFuture.completedFuture(
+                MoveLeaderResponse.newBuilder().setHeader(header(0)).build());
+          }
           CompletableFuture<Long> moved = new CompletableFuture<>();
           synchronized (leaderWatchers) {
             leaderWatchers.add(moved);
           }
           raftLoop.submit(new RaftLoop.TransferLeader(target));
-          return moved
-              .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          return timeouts
+              .within(moved)
               .handle(
                   (l, err) -> {
                     if (err != null || l != target) {
@@ -1263,28 +1278,32 @@ public final class EtcdServer implements AutoCloseable {
     return requestIds.nextLeaseId();
   }
 
-  private void checkQuota(long cost) {
+  /**
+   * Null within the quota; past it, a future that fails with {@code database space exceeded} once
+   * the NOSPACE alarm this raises is applied (etcd answers after the alarm, so {@code alarm list}
+   * right after shows it).
+   */
+  private <T> @Nullable CompletableFuture<T> overQuota(long cost) {
     long quota = config.effectiveQuotaBackendBytes();
     if (backend.sizeBytes() + cost <= quota) {
-      return;
+      return null;
     }
-    if (!alarms.has(AlarmType.NOSPACE)) {
-      log(
-          "backend size "
-              + backend.sizeBytes()
-              + " passed the quota "
-              + quota
-              + ": raising NOSPACE");
-      propose(
-          InternalRaftRequest.newBuilder()
-              .setAlarm(
-                  AlarmRequest.newBuilder()
-                      .setAction(AlarmRequest.AlarmAction.ACTIVATE)
-                      .setMemberID(memberId)
-                      .setAlarm(AlarmType.NOSPACE)),
-          AlarmResponse.class);
+    if (alarms.has(AlarmType.NOSPACE)) {
+      return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
     }
-    throw EtcdError.NO_SPACE.exception();
+    log("backend size " + backend.sizeBytes() + " passed the quota " + quota + ": raising NOSPACE");
+    return propose(
+            InternalRaftRequest.newBuilder()
+                .setAlarm(
+                    AlarmRequest.newBuilder()
+                        .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                        .setMemberID(memberId)
+                        .setAlarm(AlarmType.NOSPACE)),
+            AlarmResponse.class)
+        .handle(
+            (ok, err) -> {
+              throw EtcdError.NO_SPACE.exception();
+            });
   }
 
   private <T> CompletableFuture<T> propose(InternalRaftRequest.Builder request, Class<T> type) {
@@ -1300,7 +1319,8 @@ public final class EtcdServer implements AutoCloseable {
     CompletableFuture<Object> f = wait.register(id);
     metrics.proposalsPending.incrementAndGet();
     raftLoop.submit(new RaftLoop.Propose(data));
-    return f.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+    return timeouts
+        .within(f)
         .handle(
             (result, err) -> {
               metrics.proposalsPending.decrementAndGet();
@@ -1328,10 +1348,8 @@ public final class EtcdServer implements AutoCloseable {
   /** A barrier for linearizable reads: completes once applied ≥ a fresh ReadIndex. */
   private CompletableFuture<Void> linearizable() {
     checkServing();
-    return reads
-        .read()
-        .thenCompose(appliedIndex::await)
-        .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+    return timeouts
+        .within(reads.read().thenCompose(appliedIndex::await))
         .handle(
             (v, err) -> {
               if (err != null) {
@@ -1429,41 +1447,68 @@ public final class EtcdServer implements AutoCloseable {
    *     damage is found before the first entry; the member fails otherwise)
    */
   public void receiveSnapshot(byte[] message, java.io.InputStream data) throws IOException {
+    try {
+      receiveSnapshotAsync(message, data).get(10, TimeUnit.MINUTES);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof IllegalArgumentException bad) {
+        throw bad;
+      }
+      throw new IOException("restoring the leader's snapshot failed", cause);
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IOException("restoring the leader's snapshot did not finish", e);
+    }
+  }
+
+  /**
+   * As {@link #receiveSnapshot}, without blocking: completes once the backend is restored and the
+   * snapshot message handed to raft (what a caller that also steps the member needs), or fails with
+   * the {@link IOException} that stopped it.
+   */
+  public CompletableFuture<Void> receiveSnapshotAsync(byte[] message, java.io.InputStream data) {
     Message m = MessageCodec.decode(message);
     if (!(m instanceof Message.InstallSnapshot s) || m.to() != memberId) {
-      throw new IllegalArgumentException("not a snapshot for this member");
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("not a snapshot for this member"));
     }
     long index = s.snapshot().metadata().index();
     log("receiving the leader's snapshot at index " + index);
-    CompletableFuture<Object> done =
-        onWriter(
+    return onWriter(
             () -> {
               try {
                 return applyLoop.restoreBackend(data, index);
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
+            })
+        .handle(
+            (replaced, err) -> {
+              if (err != null) {
+                Throwable cause =
+                    err instanceof CompletionException && err.getCause() != null
+                        ? err.getCause()
+                        : err;
+                if (cause instanceof java.io.UncheckedIOException io) {
+                  IOException damaged =
+                      java.util.Objects.requireNonNullElseGet(
+                          io.getCause(),
+                          () -> new IOException("restoring the leader's snapshot failed"));
+                  fail("restoring the leader's snapshot", damaged);
+                  throw new CompletionException(damaged);
+                }
+                throw new CompletionException(
+                    new IOException("restoring the leader's snapshot failed", cause));
+              }
+              log(
+                  Boolean.TRUE.equals(replaced)
+                      ? "restored the backend from the leader's snapshot at index " + index
+                      : "already past the leader's snapshot at index " + index);
+              raftLoop.submit(new RaftLoop.Receive(m));
+              return null;
             });
-    try {
-      Object replaced = done.get(10, TimeUnit.MINUTES);
-      log(
-          Boolean.TRUE.equals(replaced)
-              ? "restored the backend from the leader's snapshot at index " + index
-              : "already past the leader's snapshot at index " + index);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof java.io.UncheckedIOException io) {
-        IOException damaged =
-            java.util.Objects.requireNonNullElseGet(
-                io.getCause(), () -> new IOException("restoring the leader's snapshot failed"));
-        fail("restoring the leader's snapshot", damaged);
-        throw damaged;
-      }
-      throw new IOException("restoring the leader's snapshot failed", cause);
-    } catch (InterruptedException | TimeoutException e) {
-      throw new IOException("restoring the leader's snapshot did not finish", e);
-    }
-    raftLoop.submit(new RaftLoop.Receive(m));
   }
 
   void requestSnapshot(long index) {
@@ -1530,6 +1575,7 @@ public final class EtcdServer implements AutoCloseable {
     }
     long progressEvery =
         Math.max(100_000_000L, config.experimentalWatchProgressNotifyInterval().toNanos());
+    timeouts.expire(now);
     watchable.syncUnsynced();
     watchable.retryVictims();
     if (now - lastLeaseCheck >= 500_000_000L) {

@@ -202,6 +202,7 @@ public record ServerConfig(
     private String compactionRetention = "0";
     private boolean leaseCheckpoint = false;
     private Duration progressNotifyInterval = Duration.ofMinutes(10);
+    private @Nullable String initialCluster;
 
     private Builder(String name, Path dataDir, URI clientUrl, URI peerUrl) {
       this.name = name;
@@ -248,6 +249,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** {@code --initial-cluster} (default: this member alone). */
+    public Builder initialCluster(String cluster) {
+      this.initialCluster = cluster;
+      return this;
+    }
+
     public Builder watchProgressNotifyInterval(Duration interval) {
       this.progressNotifyInterval = interval;
       return this;
@@ -267,7 +274,7 @@ public record ServerConfig(
           client,
           client,
           peer,
-          name + "=" + peerUrl,
+          initialCluster != null ? initialCluster : name + "=" + peerUrl,
           ClusterState.NEW,
           "etcd-cluster",
           5,

@@ -15,7 +15,7 @@ public final class ServerMetrics {
     private final AtomicLong sumNanos = new AtomicLong();
     private final AtomicLong count = new AtomicLong();
 
-    Histogram(double[] bounds) {
+    public Histogram(double[] bounds) {
       this.bounds = bounds.clone();
       this.counts = new AtomicLongArray(bounds.length);
     }
@@ -30,25 +30,6 @@ public final class ServerMetrics {
       }
       sumNanos.addAndGet(nanos);
       count.incrementAndGet();
-    }
-
-    /** Appends the series in Prometheus text format. */
-    public void render(StringBuilder out, String name, String help) {
-      out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-      out.append("# TYPE ").append(name).append(" histogram\n");
-      long cumulative = 0;
-      for (int i = 0; i < bounds.length; i++) {
-        cumulative += counts.get(i);
-        out.append(name)
-            .append("_bucket{le=\"")
-            .append(format(bounds[i]))
-            .append("\"} ")
-            .append(cumulative)
-            .append('\n');
-      }
-      out.append(name).append("_bucket{le=\"+Inf\"} ").append(count.get()).append('\n');
-      out.append(name).append("_sum ").append(sumNanos.get() / 1e9).append('\n');
-      out.append(name).append("_count ").append(count.get()).append('\n');
     }
 
     /** The buckets' upper bounds in seconds, ascending (without {@code +Inf}). */
@@ -74,13 +55,10 @@ public final class ServerMetrics {
     public double sumSeconds() {
       return sumNanos.get() / 1e9;
     }
-
-    private static String format(double d) {
-      return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
   }
 
-  private static double[] exponential(double start, double factor, int n) {
+  /** Prometheus' {@code ExponentialBuckets(start, factor, n)}. */
+  public static double[] exponential(double start, double factor, int n) {
     double[] b = new double[n];
     for (int i = 0; i < n; i++) {
       b[i] = start * Math.pow(factor, i);

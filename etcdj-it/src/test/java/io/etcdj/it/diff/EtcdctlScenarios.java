@@ -296,10 +296,158 @@ public final class EtcdctlScenarios {
           of("final keyspace -w json", "get", "", "--prefix", "-w", "json"),
           of("final endpoint status -w json", "endpoint", "status", "-w", "json"));
 
+  /** Bound on a command expected to block (a lock or campaign behind another holder). */
+  private static final Duration BLOCKED_BOUND = Duration.ofSeconds(3);
+
+  /**
+   * lock: exec mode (the key and revision handed to the command, the key held with the session
+   * lease while it runs, gone after; the command's failure), the default mode stopped by SIGTERM
+   * (which unlocks), and a lock behind an older key under the prefix (blocks; SIGTERM withdraws).
+   * Session leases stay until their TTL (etcdctl does not revoke them), so no lease list here.
+   */
+  static final List<Step> LOCK =
+      List.of(
+          of("lock exec", "lock", "mylock", "echo", "hello"), // r38 put, r39 del
+          of(
+              "lock --ttl exec sees ETCD_LOCK_KEY and ETCD_LOCK_REV",
+              "lock",
+              "--ttl",
+              "30",
+              "mylock",
+              "--",
+              "sh",
+              "-c",
+              "echo \"key=$ETCD_LOCK_KEY rev=$ETCD_LOCK_REV\""), // LEASE5; r40, r41
+          of("lease timetolive of the --ttl session", "lease", "timetolive", "${LEASE5}", "--keys"),
+          of(
+              "lock exec: the key is held with the session lease",
+              "lock",
+              "mylock",
+              "--",
+              "${ETCDCTL}",
+              "--endpoints=${ENDPOINT}",
+              "get",
+              "mylock",
+              "--prefix",
+              "-w",
+              "fields"), // LEASE6; r42, r43
+          of("get lock prefix after exec", "get", "mylock", "--prefix", "-w", "json"),
+          of("lock exec failing command", "lock", "mylock", "false"), // r44, r45
+          of("lock exec missing command", "lock", "mylock", "/nonexistent/cmd"), // r46, r47
+          of("lock without arguments", "lock"),
+          of("lock until SIGTERM", "lock", "mylock").stopAfter(2, WATCH_BOUND), // LEASE7; r48, r49
+          of("lease timetolive of the default-TTL session", "lease", "timetolive", "${LEASE7}"),
+          of("get lock prefix after SIGTERM", "get", "mylock", "--prefix", "-w", "json"),
+          of("put a key older than any waiter", "put", "mylock/held", "x"), // r50
+          of("lock behind an older key blocks", "lock", "mylock", "echo", "never")
+              .stopAfter(0, BLOCKED_BOUND), // r51 put, r52 del on SIGTERM
+          of("get lock prefix after the blocked lock", "get", "mylock", "--prefix", "-w", "json"),
+          of("del the older key", "del", "mylock/held")); // r53
+
+  /**
+   * elect: a campaign stopped by SIGTERM (which resigns), a listener seeing the current leader (a
+   * key put under the prefix), a campaign behind it (blocks; SIGTERM withdraws), argument errors.
+   */
+  static final List<Step> ELECT =
+      List.of(
+          of("elect until SIGTERM", "elect", "myelection", "cand1")
+              .stopAfter(2, WATCH_BOUND), // LEASE8; r54, r55
+          of("lease timetolive of the elect session", "lease", "timetolive", "${LEASE8}"),
+          of("get election prefix after resign", "get", "myelection", "--prefix", "-w", "json"),
+          of("put a leader key", "put", "myelection/manual", "cand0"), // r56
+          of("elect -l shows the leader", "elect", "-l", "myelection").stopAfter(2, WATCH_BOUND),
+          of("elect behind the leader blocks", "elect", "myelection", "cand2")
+              .stopAfter(0, BLOCKED_BOUND), // r57 put, r58 del on SIGTERM
+          of("get election prefix after the blocked campaign", "get", "myelection", "--prefix"),
+          of("del the leader key", "del", "myelection/manual"), // r59
+          of("elect without arguments", "elect"),
+          of("elect without a proposal", "elect", "myelection"));
+
+  static final List<Step> MOVE_LEADER =
+      List.of(
+          of("move-leader to itself", "move-leader", "${MEMBER_ID}"),
+          of("move-leader to an unknown member", "move-leader", "1234"),
+          of("move-leader to 0", "move-leader", "0"),
+          of("move-leader without arguments", "move-leader"),
+          of("move-leader bad ID", "move-leader", "zz"));
+
+  /** txn -i: the same grammar as txn, with its prompts on stdout. */
+  static final List<Step> TXN_INTERACTIVE =
+      List.of(
+          of("put ik", "put", "ik", "v1"), // r60
+          of("txn -i success branch", "txn", "-i")
+              .stdin("value(\"ik\") = \"v1\"\n\nput ik v2\n\nget ik\n\n"), // r61
+          of("txn -i -w json failure branch", "txn", "-i", "-w", "json")
+              .stdin("value(\"ik\") = \"v1\"\n\nput ik v3\n\nget ik\n\n"),
+          of("txn -i EOF", "txn", "-i").stdin("value(\"ik\") = \"v2\"\n"),
+          of("txn -i bad compare", "txn", "-i").stdin("bogus\n\n\n\n"));
+
   /** The whole script, in order. */
   public static final List<Step> STEPS =
       java.util.stream.Stream.of(
-              CLIENT, PUT, GET_SINGLE, GET_RANGE, DEL, TXN, WATCH, COMPACTION, LEASE, MAINTENANCE)
+              CLIENT,
+              PUT,
+              GET_SINGLE,
+              GET_RANGE,
+              DEL,
+              TXN,
+              WATCH,
+              COMPACTION,
+              LEASE,
+              MAINTENANCE,
+              LOCK,
+              ELECT,
+              MOVE_LEADER,
+              TXN_INTERACTIVE)
           .flatMap(List::stream)
           .toList();
+
+  /** The flags of the quota script's members (etcd's quota check counts backend bytes in use). */
+  public static final List<String> QUOTA_FLAGS = List.of("--quota-backend-bytes", "300000");
+
+  /** One fill value: 10000 bytes, so the quota is reached after a few dozen puts. */
+  private static final String FILL_VALUE = "v".repeat(10_000);
+
+  /**
+   * The backend quota script, run on members started with {@link #QUOTA_FLAGS}: puts until {@code
+   * database space exceeded} (how many fit differs between bbolt and LMDB; revisions from the one
+   * reached are shown as {@code FILLED+k}), then the NOSPACE alarm and what it allows, compaction,
+   * defrag (the alarm stays), disarm, and writes working again.
+   */
+  public static final List<Step> QUOTA =
+      List.of(
+          of("endpoint status before", "endpoint", "status"),
+          of("put small", "put", "small", "x"), // r2
+          of("alarm list before", "alarm", "list"),
+          of("fill until NOSPACE", "put", "big")
+              .stdin(FILL_VALUE)
+              .repeatUntilFailure(300)
+              .thenMarkRevision("FILLED"),
+          of("alarm list", "alarm", "list"),
+          of("alarm list -w json", "alarm", "list", "-w", "json"),
+          of("endpoint status shows the alarm", "endpoint", "status"),
+          of("endpoint status -w json shows the alarm", "endpoint", "status", "-w", "json"),
+          of("put under NOSPACE", "put", "small", "y"),
+          of("put of a smaller value under NOSPACE", "put", "big", "small"),
+          of("txn with a put under NOSPACE", "txn").stdin("\n\nput t v\n\n\n"),
+          of("lease grant under NOSPACE", "lease", "grant", "100"),
+          of("get under NOSPACE", "get", "small"),
+          of("get -w json under NOSPACE", "get", "small", "-w", "json"),
+          of("del of a missing key under NOSPACE", "del", "nokey"),
+          of("compaction under NOSPACE", "compaction", "${FILLED}"),
+          of("put after compaction", "put", "small", "y"),
+          of("defrag under NOSPACE", "defrag"),
+          of("alarm list after defrag", "alarm", "list"),
+          of("put after defrag, alarm still raised", "put", "small", "y"),
+          of("read-only txn after defrag", "txn").stdin("\n\nget small\n\n\n"),
+          of("alarm disarm", "alarm", "disarm"),
+          of("alarm disarm again -w json", "alarm", "disarm", "-w", "json"),
+          of("alarm list after disarm", "alarm", "list"),
+          of("alarm list -w json after disarm", "alarm", "list", "-w", "json"),
+          of("endpoint status after disarm", "endpoint", "status"),
+          of("put after disarm", "put", "small", "y"), // FILLED+1
+          of("get after disarm -w json", "get", "small", "-w", "json"),
+          of("del the fill key", "del", "big"), // FILLED+2
+          of("lease grant after disarm", "lease", "grant", "100"), // LEASE1
+          of("final keyspace -w json", "get", "", "--prefix", "-w", "json"));
 }

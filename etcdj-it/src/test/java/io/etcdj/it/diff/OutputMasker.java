@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * directory, raft terms, lease IDs (time-based; the N-th distinct lease becomes {@code LEASEN}
  * everywhere, so references still match), database sizes, durations, remaining lease TTLs, and the
  * Go client's log timestamps and connection UUIDs. Revisions, keys, values, counts, hashes, errors,
- * versions and exit codes are left as they are: those must be equal.
+ * versions and exit codes are left as they are: those must be equal. The one exception is opt-in
+ * ({@link #revisionsFrom}): a script whose revision count legitimately differs (puts until the
+ * backend quota) names the revision reached, and revisions from it on are shown relative to it.
  *
  * <p>One masker per target run: it is stateful (the lease numbering) and knows that run's IDs,
  * ports and directory.
@@ -26,6 +28,9 @@ public final class OutputMasker {
   private final String workDir;
   private final Map<Long, String> leases = new LinkedHashMap<>();
   private final Map<Long, String> namedLeases = new HashMap<>();
+  private final Map<String, String> placeholders = new HashMap<>();
+  private long revisionBase = Long.MAX_VALUE;
+  private String revisionName = "";
 
   /**
    * @param workDir the run's working directory (replaced by {@code WORKDIR})
@@ -56,14 +61,46 @@ public final class OutputMasker {
     return this;
   }
 
+  /** Defines placeholder {@code ${name}} of step arguments (e.g. MEMBER_ID, ENDPOINT). */
+  public OutputMasker placeholder(String name, String value) {
+    placeholders.put(name, value);
+    return this;
+  }
+
+  /**
+   * From now on shows revisions {@code >= base} (in revision fields and {@code compacted revision
+   * N}) as {@code name} and {@code name+k}, and defines placeholder {@code ${name}} as {@code
+   * base}. Lower revisions stay as they are.
+   */
+  public OutputMasker revisionsFrom(long base, String name) {
+    revisionBase = base;
+    revisionName = name;
+    return placeholder(name, Long.toString(base));
+  }
+
   /** The lease IDs seen so far, in order: {@code LEASE1} is the first. */
   public List<Long> leases() {
     return List.copyOf(leases.keySet());
   }
 
-  /** Fills the placeholders of a step's argument: {@code ${LEASEn}}, {@code ${WORKDIR}}. */
+  /**
+   * Fills the placeholders of a step's argument: {@code ${LEASEn}}, {@code ${WORKDIR}} and those
+   * defined by {@link #placeholder}; an unknown {@code ${NAME}} is an error (a typo in the script).
+   */
   public String resolve(String arg) {
     String resolved = arg.replace("${WORKDIR}", workDir);
+    resolved =
+        replace(
+            PLACEHOLDER,
+            resolved,
+            r -> {
+              String value = placeholders.get(r.group(1));
+              if (value == null) {
+                throw new IllegalStateException(
+                    "step refers to ${" + r.group(1) + "}, which is not defined (yet)");
+              }
+              return value;
+            });
     Matcher m = Pattern.compile("\\$\\{LEASE(\\d+)}").matcher(resolved);
     return m.replaceAll(
         r -> {
@@ -77,6 +114,12 @@ public final class OutputMasker {
         });
   }
 
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z_]*)}");
+  private static final Pattern REVISION =
+      Pattern.compile(
+          "(\"(?:revision|create_revision|mod_revision|compact_revision)\":"
+              + "|\"(?:Revision|CreateRevision|ModRevision|CompactRevision)\" : "
+              + "|compacted revision )(\\d+)");
   private static final Pattern LOOPBACK_PORT = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern CLIENT_UUID =
       Pattern.compile("client-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -142,6 +185,22 @@ public final class OutputMasker {
     s =
         replace(
             LEASE_FIELDS, s, m -> "\"" + m.group(1) + "\" : " + lease(Long.parseLong(m.group(2))));
+    if (!revisionName.isEmpty()) {
+      s =
+          replace(
+              REVISION,
+              s,
+              m -> {
+                long rev = Long.parseLong(m.group(2));
+                String shown =
+                    rev < revisionBase
+                        ? m.group(2)
+                        : rev == revisionBase
+                            ? revisionName
+                            : revisionName + "+" + (rev - revisionBase);
+                return m.group(1) + shown;
+              });
+    }
     for (Rule rule : RULES) {
       s = rule.pattern().matcher(s).replaceAll(rule.replacement());
     }

@@ -86,4 +86,29 @@ class OutputMaskerTest {
         .isEqualTo("Snapshot saved at WORKDIR/snap.db");
     assertThat(masker().mask("127.0.0.1:CLIENT, 3154213581")).endsWith("3154213581");
   }
+
+  @Test
+  void placeholdersAreFilledAndUnknownOnesRejected() {
+    OutputMasker masker =
+        masker().placeholder("MEMBER_ID", "8876210cd96651c6").placeholder("ENDPOINT", "e:1");
+    assertThat(masker.resolve("--endpoints=${ENDPOINT}")).isEqualTo("--endpoints=e:1");
+    assertThat(masker.resolve("${MEMBER_ID}")).isEqualTo("8876210cd96651c6");
+    assertThat(masker.resolve("echo $ETCD_LOCK_KEY")).isEqualTo("echo $ETCD_LOCK_KEY");
+    assertThatThrownBy(() -> masker.resolve("${FILLED}")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void revisionsAreRelativeOnlyFromTheMarkedOne() {
+    OutputMasker masker = masker();
+    String out =
+        "{\"header\":{\"revision\":30},\"kvs\":[{\"create_revision\":2,\"mod_revision\":31}]}";
+    assertThat(masker.mask(out)).isEqualTo(out);
+    masker.revisionsFrom(30, "FILLED");
+    assertThat(masker.mask(out))
+        .isEqualTo(
+            "{\"header\":{\"revision\":FILLED},\"kvs\":[{\"create_revision\":2,\"mod_revision\":FILLED+1}]}");
+    assertThat(masker.mask("compacted revision 30\n\"Revision\" : 32\n\"Version\" : 30"))
+        .isEqualTo("compacted revision FILLED\n\"Revision\" : FILLED+2\n\"Version\" : 30");
+    assertThat(masker.resolve("${FILLED}")).isEqualTo("30");
+  }
 }

@@ -90,7 +90,8 @@ public final class Etcdctl {
    * is closed at once). If {@code stopAfterLines > 0} the process is stopped as soon as its stdout
    * holds that many lines, plus {@link #STOP_GRACE} (for {@code watch}, which never ends by
    * itself). Bounded by {@code timeout}, after which the process is destroyed and the result marked
-   * timed out.
+   * timed out. A stopped or timed-out process gets SIGTERM (SIGKILL 5 s later); the result holds
+   * what it printed until it exited, and its exit code (143 if the signal killed it).
    */
   public Result run(List<String> args, @Nullable String stdin, int stopAfterLines, Duration timeout)
       throws IOException, InterruptedException {
@@ -131,7 +132,10 @@ public final class Etcdctl {
       process.waitFor(20, TimeUnit.MILLISECONDS);
     }
     if (process.isAlive()) {
-      process.destroy();
+      // SIGTERM through the handle: unlike Process.destroy(), it leaves the pipes open, so what
+      // etcdctl prints on the signal (lock and elect clean up, then report) and its exit code are
+      // part of the result.
+      process.toHandle().destroy();
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
