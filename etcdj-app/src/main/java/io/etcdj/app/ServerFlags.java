@@ -690,7 +690,8 @@ final class ServerFlags {
           v.duration("experimental-corrupt-check-time"),
           v.bool("experimental-enable-lease-checkpoint"),
           (int) positive(v, "experimental-compaction-batch-limit"),
-          v.duration("experimental-watch-progress-notify-interval"));
+          v.duration("experimental-watch-progress-notify-interval"),
+          io.etcdj.wal.WalOptions.DEFAULT_SEGMENT_BYTES);
     } catch (IllegalArgumentException e) {
       throw verifyError(e.getMessage());
     }

@@ -69,7 +69,6 @@ import io.etcdj.server.membership.ReconfigRules;
 import io.etcdj.snap.Snapshotter;
 import io.etcdj.wal.OpenedWal;
 import io.etcdj.wal.Wal;
-import io.etcdj.wal.WalOptions;
 import io.etcdj.wal.WalRecord;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -312,7 +311,7 @@ public final class EtcdServer implements AutoCloseable {
           snap == null
               ? new WalRecord.SnapshotMarker(0, 0)
               : new WalRecord.SnapshotMarker(snap.metadata().index(), snap.metadata().term());
-      OpenedWal opened = Wal.open(env.files(), walDir, marker, WalOptions.DEFAULT);
+      OpenedWal opened = Wal.open(env.files(), walDir, marker, config.walOptions());
       for (String repair : opened.repairs()) {
         logger.accept("repaired the WAL: " + repair);
       }
@@ -388,7 +387,7 @@ public final class EtcdServer implements AutoCloseable {
     storage.setHardState(hs);
     Wal wal =
         Wal.create(
-            env.files(), walDir, new WalRecord.Metadata(self, clusterId), WalOptions.DEFAULT);
+            env.files(), walDir, new WalRecord.Metadata(self, clusterId), config.walOptions());
     wal.save(hs, entries, true);
     logger.accept(
         "starting member "
@@ -465,7 +464,7 @@ public final class EtcdServer implements AutoCloseable {
             env.files(),
             config.effectiveWalDir(),
             new WalRecord.Metadata(self.getID(), remote.clusterId()),
-            WalOptions.DEFAULT);
+            config.walOptions());
     logger.accept(
         "joining cluster "
             + Long.toHexString(remote.clusterId())
@@ -1239,6 +1238,16 @@ public final class EtcdServer implements AutoCloseable {
       throw new IllegalArgumentException("snapshots arrive with their data: receiveSnapshot");
     }
     raftLoop.submit(new RaftLoop.Receive(m));
+  }
+
+  /**
+   * Whether an encoded raft message is a proposal forwarded to the leader. Raft delivers a proposal
+   * it receives twice as two entries (it gives no exactly-once for proposals; etcd relies on its
+   * transport never resending one): a transport may drop or duplicate other messages, but must not
+   * duplicate these.
+   */
+  public static boolean isForwardedProposal(byte[] message) {
+    return MessageCodec.isProposal(message);
   }
 
   /** Raft messages out of the raft loop: snapshots go with the backend, the rest as they are. */

@@ -145,6 +145,11 @@ final class MessageCodec {
   }
 
   /** The message encoded in {@code data}; {@link IllegalArgumentException} if malformed. */
+  /** Whether {@code data} encodes a proposal a follower forwards to the leader. */
+  static boolean isProposal(byte[] data) {
+    return data.length > 1 && data[1] == 8;
+  }
+
   static Message decode(byte[] data) {
     ByteBuffer in = ByteBuffer.wrap(data);
     try {

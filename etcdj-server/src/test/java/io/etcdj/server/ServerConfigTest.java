@@ -54,7 +54,8 @@ class ServerConfigTest {
         Duration.ZERO,
         false,
         1000,
-        Duration.ofMinutes(10));
+        Duration.ofMinutes(10),
+        io.etcdj.wal.WalOptions.DEFAULT_SEGMENT_BYTES);
   }
 
   @Test

@@ -1,0 +1,77 @@
+package io.etcdj.simulation.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whole-cluster simulations over a fixed seed set (CI), or one seed ({@code -Dsim.seed=N
+ * -Dsim.members=M}, what a failure prints), or a soak of random seeds ({@code -Dsim.soak=COUNT}).
+ */
+class ClusterSimulationTest {
+  private static final int CI_SEEDS_PER_SIZE = 8;
+
+  @Test
+  void seededClustersStayLinearizableAndConvergeUnderFaults() {
+    List<ClusterSimulation.Options> runs = new ArrayList<>();
+    String seed = System.getProperty("sim.seed");
+    String soak = System.getProperty("sim.soak");
+    if (seed != null) {
+      runs.add(
+          ClusterSimulation.Options.of(Long.parseLong(seed), Integer.getInteger("sim.members", 3)));
+    } else if (soak != null) {
+      java.util.SplittableRandom seeds = new java.util.SplittableRandom();
+      for (int i = 0; i < Integer.parseInt(soak); i++) {
+        runs.add(ClusterSimulation.Options.of(seeds.nextLong(1, Long.MAX_VALUE), 3 + 2 * (i % 2)));
+      }
+    } else {
+      for (int members : new int[] {1, 3, 5}) {
+        for (long s = 1; s <= CI_SEEDS_PER_SIZE; s++) {
+          runs.add(ClusterSimulation.Options.of(s * 7919 + members, members));
+        }
+      }
+    }
+    List<String> failures = new ArrayList<>();
+    for (ClusterSimulation.Options options : runs) {
+      long started = System.nanoTime();
+      ClusterSimulation.Report report = ClusterSimulation.run(options);
+      System.out.printf(
+          "%s [%d ms]%n", report.summary(), (System.nanoTime() - started) / 1_000_000);
+      if (report.failure() != null) {
+        failures.add(report.summary() + "\n  replay: " + report.replay());
+      }
+    }
+    assertThat(failures).as(String.join("\n", failures)).isEmpty();
+  }
+
+  @Test
+  void theChecksCatchALostWatchEvent() {
+    ClusterSimulation.Report report =
+        ClusterSimulation.run(new ClusterSimulation.Options(7922, 3, 20_000, 4, 1, false));
+    assertThat(report.watchStreams()).as("the watcher moved at least once").isGreaterThan(1);
+    assertThat(report.failure()).startsWith("the watch saw: event at revision");
+  }
+
+  @Test
+  void theChecksCatchStaleReads() {
+    int caught = 0;
+    for (long seed = 1; seed <= 5 && caught == 0; seed++) {
+      ClusterSimulation.Report report =
+          ClusterSimulation.run(new ClusterSimulation.Options(seed, 3, 20_000, 4, 0, true));
+      if (report.failure() != null && report.failure().startsWith("history is not linearizable")) {
+        caught++;
+      }
+    }
+    assertThat(caught).as("serializable reads from partitioned members are caught").isPositive();
+  }
+
+  @Test
+  void theSameSeedGivesTheSameRun() {
+    ClusterSimulation.Report a = ClusterSimulation.run(ClusterSimulation.Options.of(42, 3));
+    ClusterSimulation.Report b = ClusterSimulation.run(ClusterSimulation.Options.of(42, 3));
+    assertThat(b).isEqualTo(a);
+    assertThat(a.operations()).isGreaterThan(100);
+  }
+}
