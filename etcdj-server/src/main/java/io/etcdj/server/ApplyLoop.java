@@ -268,7 +268,7 @@ final class ApplyLoop implements Runnable {
     if (r.hasTxn()) {
       KvWriteTxn w = kv.beginWrite(btx);
       try {
-        return executor.txn(w, r.getTxn());
+        return executor.txn(w, r.getTxn(), kv.compactRevision());
       } finally {
         w.end();
       }

@@ -634,7 +634,7 @@ public final class EtcdServer implements AutoCloseable {
 
   private TxnResponse localTxn(TxnRequest r) {
     try (KvReadTxn txn = kv.read()) {
-      TxnResponse resp = KvExecutor.readTxn(txn::range, txn.revision(), r);
+      TxnResponse resp = KvExecutor.readTxn(txn::range, txn.revision(), kv.compactRevision(), r);
       return resp.toBuilder().setHeader(header(resp.getHeader())).build();
     }
   }

@@ -54,7 +54,7 @@ final class KvExecutor {
             || r.getMaxModRevision() != 0
             || r.getMinCreateRevision() != 0
             || r.getMaxCreateRevision() != 0;
-    long fetch = fetchAll || limit <= 0 ? 0 : limit + 1;
+    long fetch = fetchAll || limit <= 0 || limit == Long.MAX_VALUE ? 0 : limit + 1;
     RangeOptions options = new RangeOptions(fetch, r.getRevision(), r.getCountOnly(), false);
     Outcome<RangeResult> outcome =
         view.range(Convert.bytes(r.getKey()), Convert.end(r.getRangeEnd()), options);
@@ -114,19 +114,32 @@ final class KvExecutor {
   // ------------------------------------------------------------------ writes
 
   /** Checks what only the applied state can tell (lease exists, key exists for ignore_*). */
-  void checkPut(RangeView view, PutRequest p) {
-    if (p.getLease() != 0 && !lessor.exists(p.getLease())) {
-      throw EtcdError.LEASE_NOT_FOUND.exception();
+  /**
+   * etcd's checks of a put: a plain put looks up its lease first, a put in a txn its key first
+   * (etcd's {@code checkRequestPut}), so the two report different errors when both are wrong.
+   */
+  void checkPut(RangeView view, PutRequest p, boolean inTxn) {
+    if (!inTxn) {
+      checkLease(p);
     }
     if (p.getIgnoreValue() || p.getIgnoreLease()) {
       if (current(view, Convert.bytes(p.getKey())) == null) {
         throw EtcdError.KEY_NOT_FOUND.exception();
       }
     }
+    if (inTxn) {
+      checkLease(p);
+    }
+  }
+
+  private void checkLease(PutRequest p) {
+    if (p.getLease() != 0 && !lessor.exists(p.getLease())) {
+      throw EtcdError.LEASE_NOT_FOUND.exception();
+    }
   }
 
   PutResponse put(KvWriteTxn w, PutRequest p) {
-    checkPut(w::range, p);
+    checkPut(w::range, p, false);
     ByteSequence key = Convert.bytes(p.getKey());
     KeyValue prev = current(w::range, key);
     ByteSequence value = Convert.bytes(p.getValue());
@@ -264,16 +277,37 @@ final class KvExecutor {
                     RangeOptions.atRevision(r.getRevision()).withLimit(1)));
           }
         }
-        case REQUEST_PUT -> checkPut(view, op.getRequestPut());
+        case REQUEST_PUT -> checkPut(view, op.getRequestPut(), true);
         case REQUEST_TXN -> checkTxn(view, op.getRequestTxn(), path, at);
         default -> {}
       }
     }
   }
 
+  /**
+   * etcd's check of the ranges along a txn's path: a negative revision is older than the first
+   * revision (etcd's is -1 before any compaction), so it is compacted — where a plain Range reads
+   * the current revision instead.
+   */
+  static void checkRangeRevisions(
+      TxnRequest t, List<Boolean> path, int[] at, long compactRevision) {
+    boolean ok = path.get(at[0]++);
+    for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+      if (op.getRequestCase() == RequestOp.RequestCase.REQUEST_RANGE) {
+        long rev = op.getRequestRange().getRevision();
+        if (rev < 0 && rev < compactRevision) {
+          throw Convert.error(io.etcdj.mvcc.MvccError.COMPACTED);
+        }
+      } else if (op.getRequestCase() == RequestOp.RequestCase.REQUEST_TXN) {
+        checkRangeRevisions(op.getRequestTxn(), path, at, compactRevision);
+      }
+    }
+  }
+
   /** Runs a read-only txn on a read view. */
-  static TxnResponse readTxn(RangeView view, long revision, TxnRequest t) {
+  static TxnResponse readTxn(RangeView view, long revision, long compactRevision, TxnRequest t) {
     List<Boolean> path = path(view, t);
+    checkRangeRevisions(t, path, new int[] {0}, compactRevision);
     int[] at = {0};
     TxnResponse resp = readBranch(view, t, path, at);
     return resp.toBuilder().setHeader(ResponseHeader.newBuilder().setRevision(revision)).build();
@@ -301,8 +335,9 @@ final class KvExecutor {
   }
 
   /** Runs a txn with writes in the apply loop's write transaction. */
-  TxnResponse txn(KvWriteTxn w, TxnRequest t) {
+  TxnResponse txn(KvWriteTxn w, TxnRequest t, long compactRevision) {
     List<Boolean> path = path(w::range, t);
+    checkRangeRevisions(t, path, new int[] {0}, compactRevision);
     checkTxn(w::range, t, path, new int[] {0});
     TxnResponse resp = writeBranch(w, t, path, new int[] {0});
     return resp.toBuilder()
@@ -364,16 +399,14 @@ final class KvExecutor {
       case CREATE -> result = Long.compare(kv.createRevision(), c.getCreateRevision());
       case MOD -> result = Long.compare(kv.modRevision(), c.getModRevision());
       case LEASE -> result = Long.compare(kv.lease(), c.getLease());
-      default -> {
-        return false;
-      }
+      default -> result = 0; // etcd compares nothing for a target it does not know
     }
     return switch (c.getResult()) {
       case EQUAL -> result == 0;
       case GREATER -> result > 0;
       case LESS -> result < 0;
       case NOT_EQUAL -> result != 0;
-      case UNRECOGNIZED -> false;
+      case UNRECOGNIZED -> true; // etcd: a result it does not know holds
     };
   }
 }

@@ -81,8 +81,9 @@ final class RequestChecks {
       if (ByteString.unsignedLexicographicalComparator().compare(k, key) < 0) {
         return false;
       }
-      return (end.size() == 1 && end.byteAt(0) == 0)
-          || ByteString.unsignedLexicographicalComparator().compare(k, end) < 0;
+      // Literally [key, end), as etcd's interval tree holds it: a from-key delete (end "\0") or
+      // an inverted range covers no put, so etcd lets a txn put beside it.
+      return ByteString.unsignedLexicographicalComparator().compare(k, end) < 0;
     }
   }
 

@@ -250,6 +250,71 @@ class EtcdServerTest {
     assertThat(get(s.range(key("a"))).getKvs(0).getValue()).isEqualTo(b("2"));
   }
 
+  /** What the fuzz test (etcdj-it FuzzIT) found answered unlike etcd 3.4; etcd's answers. */
+  @Test
+  void oddRequestsGetEtcdsAnswers() throws Exception {
+    EtcdServer s = start(100_000);
+    get(s.put(PutRequest.newBuilder().setKey(b("k")).setValue(b("v")).build()));
+    // A compare result no client sends holds in etcd (its switch falls through to true).
+    TxnRequest unknownResult =
+        TxnRequest.newBuilder()
+            .addCompare(
+                Compare.newBuilder()
+                    .setKey(b("k"))
+                    .setTarget(Compare.CompareTarget.VALUE)
+                    .setResultValue(4)
+                    .setValue(b("other")))
+            .build();
+    assertThat(get(s.txn(unknownResult)).getSucceeded()).isTrue();
+    // A negative revision in a txn's range is older than the first revision: compacted (a plain
+    // Range reads the current revision instead).
+    TxnRequest negative =
+        TxnRequest.newBuilder()
+            .addSuccess(
+                RequestOp.newBuilder()
+                    .setRequestRange(key("k").toBuilder().setRevision(Long.MIN_VALUE)))
+            .build();
+    assertError(() -> s.txn(negative), EtcdError.COMPACTED);
+    assertThat(get(s.range(key("k").toBuilder().setRevision(-5).build())).getCount()).isOne();
+    // The largest limit with sorting: no overflow.
+    assertThat(
+            get(s.range(
+                    key("k").toBuilder()
+                        .setLimit(Long.MAX_VALUE)
+                        .setSortTarget(RangeRequest.SortTarget.MOD)
+                        .build()))
+                .getCount())
+        .isOne();
+    // A from-key delete covers no put in etcd's duplicate check: the txn runs.
+    TxnRequest deleteAllAndPut =
+        TxnRequest.newBuilder()
+            .addSuccess(
+                RequestOp.newBuilder()
+                    .setRequestDeleteRange(
+                        DeleteRangeRequest.newBuilder()
+                            .setKey(ByteString.copyFrom(new byte[] {0}))
+                            .setRangeEnd(ByteString.copyFrom(new byte[] {0}))))
+            .addSuccess(
+                RequestOp.newBuilder()
+                    .setRequestPut(PutRequest.newBuilder().setKey(b("k2")).setValue(b("x"))))
+            .build();
+    assertThat(get(s.txn(deleteAllAndPut)).getSucceeded()).isTrue();
+    assertThat(get(s.range(key("k"))).getCount()).isZero();
+    assertThat(get(s.range(key("k2"))).getCount()).isOne();
+    // A missing key and an unknown lease at once: a plain put reports the lease, a txn the key.
+    PutRequest both =
+        PutRequest.newBuilder().setKey(b("missing")).setLease(-1).setIgnoreValue(true).build();
+    assertError(() -> s.put(both), EtcdError.LEASE_NOT_FOUND);
+    assertError(
+        () ->
+            s.txn(
+                TxnRequest.newBuilder()
+                    .addSuccess(RequestOp.newBuilder().setRequestPut(both))
+                    .build()),
+        EtcdError.KEY_NOT_FOUND);
+    s.close();
+  }
+
   private static void assertError(
       java.util.function.Supplier<CompletableFuture<?>> call, EtcdError error) {
     assertThatThrownBy(() -> call.get().get(10, TimeUnit.SECONDS))
