@@ -49,6 +49,45 @@ public final class Cluster implements AutoCloseable {
               token,
               extraFlags));
     }
+    return startAll(configs);
+  }
+
+  /**
+   * Three members {@code a,b,c} of {@code target}, each in its own namespace of {@code netns}
+   * (clients reach them over its bridge; {@link Netns#isolate} cuts one off).
+   */
+  public static Cluster startInNamespaces(
+      Target target, Path baseDir, Netns netns, List<String> extraFlags)
+      throws IOException, InterruptedException {
+    List<String> names = List.of("a", "b", "c");
+    StringBuilder initialCluster = new StringBuilder();
+    for (int i = 0; i < names.size(); i++) {
+      if (i > 0) {
+        initialCluster.append(',');
+      }
+      initialCluster.append(names.get(i)).append("=http://").append(netns.host(i)).append(":2380");
+    }
+    List<EtcdjProcess.Config> configs = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      configs.add(
+          new EtcdjProcess.Config(
+              target,
+              names.get(i),
+              baseDir.resolve(names.get(i)),
+              2379,
+              2380,
+              initialCluster.toString(),
+              "new",
+              "etcd-cluster",
+              extraFlags,
+              netns.host(i),
+              netns.prefix(i)));
+    }
+    return startAll(configs);
+  }
+
+  private static Cluster startAll(List<EtcdjProcess.Config> configs)
+      throws IOException, InterruptedException {
     List<EtcdjProcess> started = new ArrayList<>();
     try {
       for (EtcdjProcess.Config config : configs) {
@@ -72,7 +111,7 @@ public final class Cluster implements AutoCloseable {
     return members.get(index);
   }
 
-  /** {@code 127.0.0.1:p1,127.0.0.1:p2,...} for etcdctl's {@code --endpoints}. */
+  /** {@code host1:p1,host2:p2,...} for etcdctl's {@code --endpoints}. */
   public String endpoints() {
     return members.stream().map(EtcdjProcess::endpoint).collect(Collectors.joining(","));
   }

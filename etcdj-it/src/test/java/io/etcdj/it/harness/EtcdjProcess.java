@@ -37,17 +37,45 @@ public final class EtcdjProcess implements AutoCloseable {
       String initialCluster,
       String initialClusterState,
       String initialClusterToken,
-      List<String> extraFlags) {
+      List<String> extraFlags,
+      String host,
+      List<String> commandPrefix) {
     public Config {
       extraFlags = List.copyOf(extraFlags);
+      commandPrefix = List.copyOf(commandPrefix);
+    }
+
+    /** A member on 127.0.0.1, started directly. */
+    public Config(
+        Target target,
+        String name,
+        Path dataDir,
+        int clientPort,
+        int peerPort,
+        String initialCluster,
+        String initialClusterState,
+        String initialClusterToken,
+        List<String> extraFlags) {
+      this(
+          target,
+          name,
+          dataDir,
+          clientPort,
+          peerPort,
+          initialCluster,
+          initialClusterState,
+          initialClusterToken,
+          extraFlags,
+          "127.0.0.1",
+          List.of());
     }
 
     public String clientUrl() {
-      return "http://127.0.0.1:" + clientPort;
+      return "http://" + host + ":" + clientPort;
     }
 
     public String peerUrl() {
-      return "http://127.0.0.1:" + peerPort;
+      return "http://" + host + ":" + peerPort;
     }
 
     /** etcd's flags for this member, identical for every target. */
@@ -149,7 +177,8 @@ public final class EtcdjProcess implements AutoCloseable {
   }
 
   private static Process launch(Config config) throws IOException {
-    List<String> command = new ArrayList<>(config.target().command());
+    List<String> command = new ArrayList<>(config.commandPrefix());
+    command.addAll(config.target().command());
     command.addAll(config.flags());
     Path log = config.logFile();
     Files.writeString(
@@ -256,9 +285,9 @@ public final class EtcdjProcess implements AutoCloseable {
     return config.target();
   }
 
-  /** {@code 127.0.0.1:<client port>}, the form etcdctl's {@code --endpoints} and gRPC take. */
+  /** {@code <host>:<client port>}, the form etcdctl's {@code --endpoints} and gRPC take. */
   public String endpoint() {
-    return "127.0.0.1:" + config.clientPort();
+    return config.host() + ":" + config.clientPort();
   }
 
   public String clientUrl() {
