@@ -2,6 +2,7 @@ package io.etcdj.grpc;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
@@ -375,6 +376,29 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
 
   private CompletableFuture<LeaseForwardResult> forwardLease(
       long leader, LeaseTimeToLiveRequest request, boolean renew) {
+    LeaseForward forward =
+        LeaseForward.newBuilder()
+            .setClusterId(clusterId)
+            .setRequest(request)
+            .setRenew(renew)
+            .build();
+    // The leader cannot be reached: the client should try another member.
+    return callLeader(
+        leader,
+        stub -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).lease(forward),
+        LeaseForwardResult::getError,
+        EtcdError.NOT_PRIMARY_LESSOR);
+  }
+
+  /**
+   * A unary call to the leader: completes with its answer, fails with the etcd error it names
+   * ({@code error} non-empty), or with {@code unreachable} when the call fails.
+   */
+  private <R> CompletableFuture<R> callLeader(
+      long leader,
+      java.util.function.Function<PeerGrpc.PeerFutureStub, ListenableFuture<R>> call,
+      java.util.function.Function<R, String> error,
+      EtcdError unreachable) {
     Peer p;
     synchronized (peers) {
       p = peers.get(leader);
@@ -382,30 +406,23 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
     if (p == null) {
       return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
     }
-    CompletableFuture<LeaseForwardResult> out = new CompletableFuture<>();
+    CompletableFuture<R> out = new CompletableFuture<>();
     Futures.addCallback(
-        PeerGrpc.newFutureStub(p.channel)
-            .withDeadlineAfter(5, TimeUnit.SECONDS)
-            .lease(
-                LeaseForward.newBuilder()
-                    .setClusterId(clusterId)
-                    .setRequest(request)
-                    .setRenew(renew)
-                    .build()),
-        new FutureCallback<LeaseForwardResult>() {
+        call.apply(PeerGrpc.newFutureStub(p.channel)),
+        new FutureCallback<R>() {
           @Override
-          public void onSuccess(LeaseForwardResult r) {
-            if (r.getError().isEmpty()) {
+          public void onSuccess(R r) {
+            String refused = error.apply(r);
+            if (refused.isEmpty()) {
               out.complete(r);
             } else {
-              out.completeExceptionally(errorNamed(r.getError()));
+              out.completeExceptionally(errorNamed(refused));
             }
           }
 
           @Override
           public void onFailure(Throwable t) {
-            // The leader cannot be reached: the client should try another member.
-            out.completeExceptionally(EtcdError.NOT_PRIMARY_LESSOR.exception());
+            out.completeExceptionally(unreachable.exception());
           }
         },
         MoreExecutors.directExecutor());
@@ -460,36 +477,14 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
 
   @Override
   public CompletableFuture<MemberPromoteResponse> promoteOnLeader(long leader, long member) {
-    Peer p;
-    synchronized (peers) {
-      p = peers.get(leader);
-    }
-    if (p == null) {
-      return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
-    }
-    CompletableFuture<MemberPromoteResponse> out = new CompletableFuture<>();
-    Futures.addCallback(
-        PeerGrpc.newFutureStub(p.channel)
-            .withDeadlineAfter(10, TimeUnit.SECONDS)
-            .promote(
-                PromoteForward.newBuilder().setClusterId(clusterId).setMemberId(member).build()),
-        new FutureCallback<PromoteResult>() {
-          @Override
-          public void onSuccess(PromoteResult r) {
-            if (r.getError().isEmpty()) {
-              out.complete(r.getResponse());
-            } else {
-              out.completeExceptionally(errorNamed(r.getError()));
-            }
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            out.completeExceptionally(EtcdError.TIMEOUT.exception());
-          }
-        },
-        MoreExecutors.directExecutor());
-    return out;
+    PromoteForward forward =
+        PromoteForward.newBuilder().setClusterId(clusterId).setMemberId(member).build();
+    return callLeader(
+            leader,
+            stub -> stub.withDeadlineAfter(10, TimeUnit.SECONDS).promote(forward),
+            PromoteResult::getError,
+            EtcdError.TIMEOUT)
+        .thenApply(PromoteResult::getResponse);
   }
 
   /**

@@ -28,28 +28,17 @@ public final class Cluster implements AutoCloseable {
       Target target, Path baseDir, List<String> names, String token, List<String> extraFlags)
       throws IOException, InterruptedException {
     List<Integer> ports = Ports.free(2 * names.size());
-    List<EtcdjProcess.Config> configs = new ArrayList<>();
-    StringBuilder initialCluster = new StringBuilder();
-    for (int i = 0; i < names.size(); i++) {
-      if (i > 0) {
-        initialCluster.append(',');
-      }
-      initialCluster.append(names.get(i)).append("=http://127.0.0.1:").append(ports.get(2 * i + 1));
-    }
-    for (int i = 0; i < names.size(); i++) {
-      configs.add(
-          new EtcdjProcess.Config(
-              target,
-              names.get(i),
-              baseDir.resolve(names.get(i)),
-              ports.get(2 * i),
-              ports.get(2 * i + 1),
-              initialCluster.toString(),
-              "new",
-              token,
-              extraFlags));
-    }
-    return startAll(configs);
+    return startAll(
+        configs(
+            target,
+            baseDir,
+            names,
+            token,
+            extraFlags,
+            i -> "127.0.0.1",
+            i -> ports.get(2 * i),
+            i -> ports.get(2 * i + 1),
+            i -> List.of()));
   }
 
   /**
@@ -59,13 +48,41 @@ public final class Cluster implements AutoCloseable {
   public static Cluster startInNamespaces(
       Target target, Path baseDir, Netns netns, List<String> extraFlags)
       throws IOException, InterruptedException {
-    List<String> names = List.of("a", "b", "c");
+    return startAll(
+        configs(
+            target,
+            baseDir,
+            List.of("a", "b", "c"),
+            "etcd-cluster",
+            extraFlags,
+            netns::host,
+            i -> 2379,
+            i -> 2380,
+            netns::prefix));
+  }
+
+  /** The members' configurations: member {@code i} at {@code host(i)} with its ports. */
+  private static List<EtcdjProcess.Config> configs(
+      Target target,
+      Path baseDir,
+      List<String> names,
+      String token,
+      List<String> extraFlags,
+      java.util.function.IntFunction<String> host,
+      java.util.function.IntFunction<Integer> clientPort,
+      java.util.function.IntFunction<Integer> peerPort,
+      java.util.function.IntFunction<List<String>> prefix) {
     StringBuilder initialCluster = new StringBuilder();
     for (int i = 0; i < names.size(); i++) {
       if (i > 0) {
         initialCluster.append(',');
       }
-      initialCluster.append(names.get(i)).append("=http://").append(netns.host(i)).append(":2380");
+      initialCluster
+          .append(names.get(i))
+          .append("=http://")
+          .append(host.apply(i))
+          .append(':')
+          .append(peerPort.apply(i));
     }
     List<EtcdjProcess.Config> configs = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
@@ -74,16 +91,16 @@ public final class Cluster implements AutoCloseable {
               target,
               names.get(i),
               baseDir.resolve(names.get(i)),
-              2379,
-              2380,
+              clientPort.apply(i),
+              peerPort.apply(i),
               initialCluster.toString(),
               "new",
-              "etcd-cluster",
+              token,
               extraFlags,
-              netns.host(i),
-              netns.prefix(i)));
+              host.apply(i),
+              prefix.apply(i)));
     }
-    return startAll(configs);
+    return configs;
   }
 
   private static Cluster startAll(List<EtcdjProcess.Config> configs)

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.Compare;
 import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdj.api.etcdserverpb.HashKVRequest;
+import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.etcdserverpb.RangeResponse;
@@ -74,6 +75,8 @@ public final class ClusterSimulation {
       int partitions,
       int crashes,
       int diskFailures,
+      int pauses,
+      int leases,
       long messages,
       long dropped,
       long duplicated,
@@ -83,9 +86,9 @@ public final class ClusterSimulation {
 
     public String summary() {
       return String.format(
-          "seed %d, %d member(s): %d ops (%d unknown), %d partitions, %d crashes, %d fsync"
-              + " failures, %d messages (%d dropped, %d duplicated), %d watch events on %d"
-              + " stream(s)%s",
+          "seed %d, %d member(s): %d ops (%d unknown), %d partitions, %d crashes, %d disk"
+              + " failures, %d pauses, %d leases expired, %d messages (%d dropped, %d"
+              + " duplicated), %d watch events on %d stream(s)%s",
           options.seed(),
           options.members(),
           operations,
@@ -93,6 +96,8 @@ public final class ClusterSimulation {
           partitions,
           crashes,
           diskFailures,
+          pauses,
+          leases,
           messages,
           dropped,
           duplicated,
@@ -119,10 +124,12 @@ public final class ClusterSimulation {
   private final List<Client> clients = new ArrayList<>();
   private final List<String> log = new ArrayList<>();
   private final Watcher watcher = new Watcher();
+  private final LeaseClient leaseClient = new LeaseClient();
   private long now = 1_000 * SECOND;
   private int partitions;
   private int crashes;
   private int diskFailures;
+  private int pauses;
   private long healAt = Long.MAX_VALUE;
 
   private ClusterSimulation(Options options) {
@@ -146,6 +153,7 @@ public final class ClusterSimulation {
     @Nullable EtcdServer server;
     EtcdServer.@Nullable Stepper stepper;
     long restartAt = Long.MAX_VALUE;
+    long pausedUntil = Long.MIN_VALUE;
 
     Member(int slot) {
       this.slot = slot;
@@ -189,6 +197,7 @@ public final class ClusterSimulation {
       stepper = null;
       disk.crash();
       disk.failSyncs(0); // the faulty disk is replaced, or came back
+      disk.failWrites(0);
       network.forget(slot);
       restartAt = now + restartDelay;
     }
@@ -333,6 +342,116 @@ public final class ClusterSimulation {
     return ByteString.copyFromUtf8(s);
   }
 
+  // ---------------------------------------------------------------- the lease check
+
+  /**
+   * Grants a short lease now and then (1–3 s, never kept alive) and puts a key with it. The key
+   * must disappear, by the leader's revocation, no sooner than the TTL after the grant was asked
+   * for (the watcher sees the delete) and before the run ends: leader changes and restarts may
+   * postpone expiry (etcd 3.4 renews leases on a new leader) but never keep a lease forever. The
+   * put and its expiry go into the history (the expiry as a delete of unknown time).
+   */
+  private final class LeaseClient {
+    private record Granted(String key, long ttlSeconds, long grantCall) {}
+
+    private final java.util.Map<String, Granted> granted = new java.util.HashMap<>();
+    private final java.util.Set<String> deletedKeys = new java.util.HashSet<>();
+    private final java.util.Map<String, Granted> live = new java.util.TreeMap<>();
+    final List<String> violations = new ArrayList<>();
+    @Nullable CompletableFuture<?> pending;
+    int expired;
+    private int next;
+
+    void maybeStart() {
+      if (pending != null || random.nextInt(2500) != 0) {
+        return;
+      }
+      List<EtcdServer> up = liveServers();
+      if (up.isEmpty()) {
+        return;
+      }
+      EtcdServer s = up.get(random.nextInt(up.size()));
+      long ttl = 1 + random.nextInt(3);
+      String key = "lease/" + next++;
+      long grantCall = now;
+      CompletableFuture<?> f =
+          s.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(ttl).build())
+              .thenCompose(
+                  g -> {
+                    long putCall = now;
+                    String value = "leased-" + g.getID();
+                    KvOperation.Request put = new KvOperation.Put(key, value);
+                    granted.put(key, new Granted(key, ttl, grantCall));
+                    return s.put(
+                            PutRequest.newBuilder()
+                                .setKey(bytes(key))
+                                .setValue(bytes(value))
+                                .setLease(g.getID())
+                                .build())
+                        .handle(
+                            (r, err) -> {
+                              // The expiry may be seen before a slow member answers the put.
+                              if (err == null && !deletedKeys.contains(key)) {
+                                live.put(key, new Granted(key, ttl, grantCall));
+                                log.add(
+                                    now
+                                        + " "
+                                        + key
+                                        + " put with lease "
+                                        + Long.toHexString(g.getID())
+                                        + " ttl "
+                                        + ttl);
+                              }
+                              history.add(
+                                  new KvOperation(
+                                      -2,
+                                      put,
+                                      putCall,
+                                      now,
+                                      err == null
+                                          ? new KvOperation.PutResponse(r.getHeader().getRevision())
+                                          : null));
+                              // The revocation, whenever it comes (if the put was applied).
+                              history.add(
+                                  new KvOperation(
+                                      -2, new KvOperation.Delete(key), putCall, now, null));
+                              return null;
+                            });
+                  });
+      pending = f;
+    }
+
+    void poll() {
+      CompletableFuture<?> f = pending;
+      if (f != null && f.isDone()) {
+        pending = null;
+      }
+    }
+
+    /** The watcher saw {@code key} deleted at {@code now}. */
+    void deleted(String key) {
+      live.remove(key);
+      Granted g = granted.get(key);
+      if (g == null || !deletedKeys.add(key)) {
+        return;
+      }
+      expired++;
+      if (now - g.grantCall() < g.ttlSeconds() * SECOND) {
+        violations.add(
+            key
+                + " expired "
+                + (now - g.grantCall()) / MILLI
+                + " ms after its grant, before its TTL of "
+                + g.ttlSeconds()
+                + " s");
+      }
+    }
+
+    boolean allExpired() {
+      return live.isEmpty();
+    }
+  }
+
   // ---------------------------------------------------------------- the watch check
 
   /**
@@ -398,6 +517,7 @@ public final class ClusterSimulation {
           values.put(key, e.getKv().getValue().toStringUtf8());
         } else {
           values.remove(key);
+          leaseClient.deleted(key);
         }
       }
       return true;
@@ -450,6 +570,8 @@ public final class ClusterSimulation {
           c.poll(false);
           c.maybeStart();
         }
+        leaseClient.poll();
+        leaseClient.maybeStart();
       }
       failure = settleAndCheck();
     } catch (RuntimeException e) {
@@ -463,6 +585,8 @@ public final class ClusterSimulation {
         partitions,
         crashes,
         diskFailures,
+        pauses,
+        leaseClient.expired,
         network.messages,
         network.dropped,
         network.duplicated,
@@ -484,14 +608,13 @@ public final class ClusterSimulation {
       }
       EtcdServer.Stepper stepper = m.stepper;
       EtcdServer s = m.server;
-      if (stepper == null || s == null) {
-        continue;
+      if (stepper == null || s == null || now < m.pausedUntil) {
+        continue; // down, or paused: its clock jumps ahead when it runs again
       }
       stepper.step();
       if (s.failure() != null) {
         // It stopped rather than go on wrong (e.g. an fsync failed): a supervisor restarts it.
         log.add(now + " " + m.name + " stopped: " + s.failure());
-        m.disk.failSyncs(0);
         m.crash((200 + random.nextInt(800)) * MILLI);
       }
     }
@@ -561,8 +684,21 @@ public final class ClusterSimulation {
       Member m = members.get(random.nextInt(members.size()));
       if (m.server != null) {
         diskFailures++;
-        log.add(now + " fsync failures on " + m.name);
-        m.disk.failSyncs(1.0);
+        boolean writes = random.nextBoolean();
+        log.add(now + (writes ? " write" : " fsync") + " failures on " + m.name);
+        if (writes) {
+          m.disk.failWrites(1.0);
+        } else {
+          m.disk.failSyncs(1.0);
+        }
+      }
+    }
+    if (random.nextInt(5000) == 0) {
+      Member m = members.get(random.nextInt(members.size()));
+      if (m.server != null && now >= m.pausedUntil) {
+        pauses++;
+        m.pausedUntil = now + (200 + random.nextInt(2800)) * MILLI;
+        log.add(now + " pause " + m.name + " until " + m.pausedUntil);
       }
     }
   }
@@ -593,14 +729,22 @@ public final class ClusterSimulation {
     network.duplicateRate = 0;
     for (Member m : members) {
       m.disk.failSyncs(0);
+      m.disk.failWrites(0);
+      m.pausedUntil = Long.MIN_VALUE;
       if (m.server == null) {
         m.restartAt = now;
       }
     }
     long deadline = now + 30 * SECOND;
-    while (now < deadline && (!converged() || anyPending() || watcherBehind())) {
+    while (now < deadline
+        && (!converged()
+            || anyPending()
+            || watcherBehind()
+            || leaseClient.pending != null
+            || !leaseClient.allExpired())) {
       tick();
       watcher.ensureOpen();
+      leaseClient.poll();
       for (Client c : clients) {
         c.poll(false);
       }
@@ -670,6 +814,40 @@ public final class ClusterSimulation {
           + watcher.lastRevision
           + " of "
           + any.currentRevision();
+    }
+    if (!leaseClient.violations.isEmpty()) {
+      return "leases: " + String.join("; ", leaseClient.violations);
+    }
+    if (!leaseClient.allExpired()) {
+      StringBuilder where = new StringBuilder();
+      for (Member m : members) {
+        EtcdServer s = m.server;
+        if (s == null) {
+          continue;
+        }
+        for (String key : leaseClient.live.keySet()) {
+          RangeResponse r =
+              s.range(RangeRequest.newBuilder().setKey(bytes(key)).setSerializable(true).build())
+                  .getNow(null);
+          where.append(m.name).append(' ').append(key).append(": ");
+          where.append(
+              r == null || r.getKvsCount() == 0
+                  ? "absent"
+                  : "lease " + Long.toHexString(r.getKvs(0).getLease()));
+          where.append("; ");
+        }
+        where.append(m.name).append(" leases ");
+        s.leaseLeases()
+            .getLeasesList()
+            .forEach(l -> where.append(Long.toHexString(l.getID())).append(' '));
+        where.append("; ");
+      }
+      return "leases still alive 30 virtual seconds after healing: "
+          + leaseClient.live.keySet()
+          + " ("
+          + where
+          + ")\n"
+          + tail();
     }
     return null;
   }
