@@ -40,9 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * fault undone before the checks.
  *
  * <p>As root the members run in network namespaces the test creates ({@link Netns}), and the
- * nemesis also cuts a random member or the leader off (majority/minority, leader isolated); the
- * namespaces are removed at the end. Without them the freezes stand in for partitions, and the
- * output says so.
+ * nemesis also cuts a random member or the leader off (majority/minority, leader isolated), makes a
+ * bridge (two members cannot reach each other, both reach the third) or drops one direction of one
+ * link; the namespaces are removed at the end. Without them the freezes stand in for partitions,
+ * and the output says so.
  */
 class NemesisIT {
   @TempDir Path tmp;
@@ -58,8 +59,8 @@ class NemesisIT {
       @Nullable Netns netns = namespaces instanceof Netns.Created c ? c.netns() : null;
       System.out.println(
           netns != null
-              ? "nemesis: kill -9 (random member, leader), SIGSTOP/SIGCONT, network partitions"
-                  + " (a random member or the leader cut off, in network namespaces)"
+              ? "nemesis: kill -9 (random member, leader), SIGSTOP/SIGCONT, network partitions in"
+                  + " network namespaces (a member or the leader cut off, a bridge, one-way)"
               : "nemesis: kill -9 (random member, leader), SIGSTOP/SIGCONT; no network partitions"
                   + " ("
                   + ((Netns.Unavailable) namespaces).why()
@@ -99,6 +100,8 @@ class NemesisIT {
               Thread.ofVirtual()
                   .start(() -> clientLoop(client, r, channels, down, history, stop, origin)));
         }
+        WatchCheck watch = new WatchCheck(channels, random.split());
+        watch.start();
         List<String> faults = nemesis(cluster, channels, down, random, seconds, netns);
         stop.set(true);
         for (Thread t : clients) {
@@ -106,6 +109,7 @@ class NemesisIT {
         }
         // Every fault is undone: all members run; wait until they agree on a revision.
         long revision = converge(channels);
+        List<String> watchViolations = watch.finish(revision);
         for (String key : KEYS) {
           KVGrpc.KVBlockingStub kv =
               KVGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(10, TimeUnit.SECONDS);
@@ -148,6 +152,10 @@ class NemesisIT {
         assertThat(hashes)
             .as("%s: HashKV at %d on every member", target.label(), revision)
             .containsOnly(hashes.get(0));
+        System.out.printf(
+            "nemesis (%s): the watch saw %d events on %d stream(s)%n",
+            target.label(), watch.events, watch.streams);
+        assertThat(watchViolations).as("%s: the watch", target.label()).isEmpty();
       } finally {
         for (ManagedChannel ch : channels) {
           ch.shutdownNow();
@@ -216,7 +224,7 @@ class NemesisIT {
     while (System.nanoTime() < end) {
       TimeUnit.MILLISECONDS.sleep(1000 + random.nextInt(1000));
       int victim = random.nextInt(3);
-      switch (random.nextInt(netns != null ? 5 : 3)) {
+      switch (random.nextInt(netns != null ? 7 : 3)) {
         case 0 -> {
           int leader = leaderIndex(cluster, channels);
           int index = leader >= 0 ? leader : victim;
@@ -248,6 +256,33 @@ class NemesisIT {
             netns.heal(index);
           }
           done.add(index == leader ? "partition-leader" : "partition");
+        }
+        case 5 -> {
+          // A bridge: the other two cannot reach each other, the victim reaches both.
+          int a = (victim + 1) % 3;
+          int b = (victim + 2) % 3;
+          Netns ns = java.util.Objects.requireNonNull(netns);
+          ns.cut(a, b);
+          ns.cut(b, a);
+          try {
+            TimeUnit.MILLISECONDS.sleep(1000 + random.nextInt(2500));
+          } finally {
+            ns.restore(a, b);
+            ns.restore(b, a);
+          }
+          done.add("bridge");
+        }
+        case 6 -> {
+          // One way: the victim's messages to one peer are lost, the peer's arrive.
+          int to = (victim + 1 + random.nextInt(2)) % 3;
+          Netns ns = java.util.Objects.requireNonNull(netns);
+          ns.cut(victim, to);
+          try {
+            TimeUnit.MILLISECONDS.sleep(1000 + random.nextInt(2500));
+          } finally {
+            ns.restore(victim, to);
+          }
+          done.add("one-way");
         }
         default -> {
           EtcdjProcess m = cluster.member(victim);
@@ -361,5 +396,135 @@ class NemesisIT {
       }
     }
     throw new AssertionError("no read to falsify in the first " + prefix.size() + " operations");
+  }
+
+  /**
+   * One watcher over the keyspace with prev_kv on a random member; when its stream fails it resumes
+   * on another member after the last revision it saw. Every write changes one key, so it must see
+   * every revision from 2 to the final one exactly once, in order, each prev_kv being the value the
+   * previous event left.
+   */
+  private static final class WatchCheck {
+    private final List<ManagedChannel> channels;
+    private final SplittableRandom random;
+    private final Object lock = new Object();
+    private final java.util.Map<String, String> values = new java.util.HashMap<>();
+    private final List<String> violations = new ArrayList<>();
+    private long lastRevision = 1;
+    private volatile boolean done;
+    private @Nullable Thread thread;
+    int events;
+    int streams;
+
+    WatchCheck(List<ManagedChannel> channels, SplittableRandom random) {
+      this.channels = channels;
+      this.random = random;
+    }
+
+    void start() {
+      thread = Thread.ofVirtual().start(this::loop);
+    }
+
+    private void loop() {
+      while (!done) {
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        long from;
+        synchronized (lock) {
+          from = lastRevision + 1;
+          streams++;
+        }
+        io.grpc.stub.StreamObserver<io.etcdj.api.etcdserverpb.WatchRequest> in =
+            io.etcdj.api.etcdserverpb.WatchGrpc.newStub(
+                    channels.get(random.nextInt(channels.size())))
+                .watch(
+                    new io.grpc.stub.StreamObserver<>() {
+                      @Override
+                      public void onNext(io.etcdj.api.etcdserverpb.WatchResponse r) {
+                        if (r.getCanceled()) {
+                          ended.countDown();
+                        }
+                        synchronized (lock) {
+                          for (io.etcdj.api.mvccpb.Event e : r.getEventsList()) {
+                            check(e);
+                          }
+                        }
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {
+                        ended.countDown();
+                      }
+
+                      @Override
+                      public void onCompleted() {
+                        ended.countDown();
+                      }
+                    });
+        in.onNext(
+            io.etcdj.api.etcdserverpb.WatchRequest.newBuilder()
+                .setCreateRequest(
+                    io.etcdj.api.etcdserverpb.WatchCreateRequest.newBuilder()
+                        .setKey(EtcdLinearizabilityIT.bytes("\0"))
+                        .setRangeEnd(EtcdLinearizabilityIT.bytes("\0"))
+                        .setStartRevision(from)
+                        .setPrevKv(true))
+                .build());
+        try {
+          // A stream on a frozen or cut-off member stalls silently: move on after a while.
+          ended.await(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          return;
+        }
+        in.onError(new RuntimeException("moving to another member"));
+      }
+    }
+
+    private void check(io.etcdj.api.mvccpb.Event e) {
+      events++;
+      long rev = e.getKv().getModRevision();
+      if (rev <= lastRevision) {
+        return; // a stream that resumed where the last one ended may repeat nothing else
+      }
+      String key = e.getKv().getKey().toStringUtf8();
+      if (rev != lastRevision + 1) {
+        violations.add("revision " + rev + " after " + lastRevision);
+      }
+      lastRevision = rev;
+      String prev = e.hasPrevKv() ? e.getPrevKv().getValue().toStringUtf8() : null;
+      if (!java.util.Objects.equals(values.get(key), prev)) {
+        violations.add(
+            "revision " + rev + " " + key + ": prev_kv " + prev + ", was " + values.get(key));
+      }
+      if (e.getType() == io.etcdj.api.mvccpb.Event.EventType.PUT) {
+        values.put(key, e.getKv().getValue().toStringUtf8());
+      } else {
+        values.remove(key);
+      }
+    }
+
+    /** Waits (bounded) until the watcher reached {@code revision}; returns what went wrong. */
+    List<String> finish(long revision) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        synchronized (lock) {
+          if (lastRevision >= revision) {
+            break;
+          }
+        }
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      done = true;
+      Thread t = thread;
+      if (t != null) {
+        t.join(TimeUnit.SECONDS.toMillis(10));
+      }
+      synchronized (lock) {
+        List<String> out = new ArrayList<>(violations);
+        if (lastRevision != revision) {
+          out.add("stopped at revision " + lastRevision + " of " + revision);
+        }
+        return out;
+      }
+    }
   }
 }

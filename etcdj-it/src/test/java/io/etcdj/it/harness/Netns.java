@@ -95,6 +95,18 @@ public final class Netns implements AutoCloseable {
     ip("link", "set", hostLink(i), "up");
   }
 
+  /**
+   * Drops what member {@code from} sends to member {@code to} (a blackhole route in {@code from}'s
+   * namespace, more specific than the bridge's subnet): one direction of one link.
+   */
+  public void cut(int from, int to) throws IOException, InterruptedException {
+    ip("netns", "exec", namespace(from), "ip", "route", "add", "blackhole", host(to) + "/32");
+  }
+
+  public void restore(int from, int to) throws IOException, InterruptedException {
+    ip("netns", "exec", namespace(from), "ip", "route", "del", "blackhole", host(to) + "/32");
+  }
+
   @Override
   public void close() {
     for (String ns : created) {
