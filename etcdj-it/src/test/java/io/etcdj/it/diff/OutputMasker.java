@@ -126,6 +126,14 @@ public final class OutputMasker {
   private static final Pattern DECIMAL_TOKEN = Pattern.compile("(?<![\\w.])\\d{6,20}(?![\\w.])");
   private static final Pattern HEX_TOKEN = Pattern.compile("(?<![\\w.])[0-9a-f]{6,16}(?![\\w.])");
   private static final Pattern LEASE_HEX = Pattern.compile("(?<![\\w.])[0-9a-f]{16}(?![\\w.])");
+
+  /**
+   * A session lease in a lock or election key ({@code mylock/694d7a3b5c1e2f0}): etcdctl prints it
+   * with {@code %x}, so an ID whose first hex digit is 0 has 15 digits (or fewer).
+   */
+  private static final Pattern LEASE_IN_KEY =
+      Pattern.compile("(?<=[\\w-]/)[0-9a-f]{10,15}(?![\\w.])");
+
   private static final Pattern LEASE_JSON = Pattern.compile("\"(ID|id|lease)\":([1-9]\\d*)");
   private static final Pattern LEASE_FIELDS =
       Pattern.compile("\"(ID|Lease|PrevLease)\" : ([1-9]\\d*)");
@@ -181,6 +189,7 @@ public final class OutputMasker {
     s = replace(DECIMAL_TOKEN, s, m -> decimalIds.getOrDefault(m.group(), m.group()));
     s = replace(HEX_TOKEN, s, m -> hexIds.getOrDefault(m.group(), m.group()));
     s = replace(LEASE_HEX, s, m -> lease(Long.parseUnsignedLong(m.group(), 16)));
+    s = replace(LEASE_IN_KEY, s, m -> lease(Long.parseUnsignedLong(m.group(), 16)));
     s = replace(LEASE_JSON, s, m -> "\"" + m.group(1) + "\":" + lease(Long.parseLong(m.group(2))));
     s =
         replace(

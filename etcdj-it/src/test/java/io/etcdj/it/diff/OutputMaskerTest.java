@@ -56,6 +56,10 @@ class OutputMaskerTest {
         .isEqualTo("lease UNKNOWN_LEASE already expired");
     assertThat(masker.resolve("--lease=${LEASE2}")).isEqualTo("--lease=51c6a209f787743e");
     assertThatThrownBy(() -> masker.resolve("${LEASE3}")).isInstanceOf(IllegalStateException.class);
+    // A lock key carries its session lease as %x: 15 digits when the first hex digit is 0.
+    assertThat(masker.mask("key=mylock/6c6a209f787743f rev=40"))
+        .isEqualTo("key=mylock/LEASE3 rev=40");
+    assertThat(masker.resolve("${LEASE3}")).isEqualTo("06c6a209f787743f");
   }
 
   @Test
