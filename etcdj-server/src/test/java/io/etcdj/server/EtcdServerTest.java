@@ -10,6 +10,9 @@ import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
+import io.etcdj.api.etcdserverpb.MemberAddRequest;
+import io.etcdj.api.etcdserverpb.MemberAddResponse;
+import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.etcdserverpb.RangeResponse;
@@ -248,6 +251,59 @@ class EtcdServerTest {
     assertError(
         () -> s.range(key("a").toBuilder().setRevision(rev - 1).build()), EtcdError.COMPACTED);
     assertThat(get(s.range(key("a"))).getKvs(0).getValue()).isEqualTo(b("2"));
+  }
+
+  /**
+   * The membership errors MembershipIT cannot reach through etcdctl (which refuses bad URLs itself)
+   * or without several started members: etcd's, from the server.
+   */
+  @Test
+  void membershipChangesRefusedAsEtcdRefusesThem() throws Exception {
+    EtcdServer s = start(100_000);
+    long self = s.memberId();
+    assertError(
+        () -> s.memberAdd(MemberAddRequest.newBuilder().addPeerURLs("ftp://10.0.0.9:1").build()),
+        EtcdError.MEMBER_BAD_URLS);
+    assertError(
+        () ->
+            s.memberAdd(MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:2380").build()),
+        EtcdError.PEER_URL_EXIST);
+    assertError(() -> s.memberRemove(12345), EtcdError.MEMBER_NOT_FOUND);
+    assertError(() -> s.memberPromote(self), EtcdError.MEMBER_NOT_LEARNER);
+    MemberAddResponse learner =
+        get(
+            s.memberAdd(
+                MemberAddRequest.newBuilder()
+                    .addPeerURLs("http://127.0.0.1:2390")
+                    .setIsLearner(true)
+                    .build()));
+    assertThat(learner.getMember().getIsLearner()).isTrue();
+    assertThat(learner.getMembersList()).hasSize(2);
+    assertError(
+        () ->
+            s.memberAdd(
+                MemberAddRequest.newBuilder()
+                    .addPeerURLs("http://127.0.0.1:2391")
+                    .setIsLearner(true)
+                    .build()),
+        EtcdError.TOO_MANY_LEARNERS);
+    assertError(
+        () ->
+            s.memberUpdate(
+                MemberUpdateRequest.newBuilder()
+                    .setID(learner.getMember().getID())
+                    .addPeerURLs("http://127.0.0.1:2380")
+                    .build()),
+        EtcdError.PEER_URL_EXIST);
+    // An unstarted learner is not in sync with the leader.
+    assertError(() -> s.memberPromote(learner.getMember().getID()), EtcdError.LEARNER_NOT_READY);
+    // One started voter may grow to two; a third voter would need two started ones.
+    get(s.memberAdd(MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:2392").build()));
+    assertError(
+        () ->
+            s.memberAdd(MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:2393").build()),
+        EtcdError.MEMBER_NOT_ENOUGH_STARTED);
+    s.close();
   }
 
   /** What the fuzz test (etcdj-it FuzzIT) found answered unlike etcd 3.4; etcd's answers. */
