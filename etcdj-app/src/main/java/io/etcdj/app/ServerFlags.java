@@ -689,6 +689,7 @@ final class ServerFlags {
           v.bool("experimental-initial-corrupt-check"),
           v.duration("experimental-corrupt-check-time"),
           v.bool("experimental-enable-lease-checkpoint"),
+          ServerConfig.DEFAULT_LEASE_CHECKPOINT_INTERVAL,
           (int) positive(v, "experimental-compaction-batch-limit"),
           v.duration("experimental-watch-progress-notify-interval"),
           io.etcdj.wal.WalOptions.DEFAULT_SEGMENT_BYTES);

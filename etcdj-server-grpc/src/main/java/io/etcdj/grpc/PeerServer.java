@@ -165,13 +165,26 @@ public final class PeerServer implements AutoCloseable {
       LeaseForwardResult.Builder r = LeaseForwardResult.newBuilder();
       if (s == null || request.getClusterId() != s.clusterId()) {
         r.setError(EtcdError.NOT_PRIMARY_LESSOR.message());
+      } else if (request.getRenew()) {
+        s.renewLocally(request.getRequest().getID())
+            .whenComplete(
+                (ttl, err) -> {
+                  if (err == null) {
+                    r.setTTL(ttl);
+                  } else {
+                    Throwable cause = err.getCause() != null ? err.getCause() : err;
+                    r.setError(
+                        cause instanceof EtcdException e
+                            ? e.getMessage()
+                            : EtcdError.NOT_PRIMARY_LESSOR.message());
+                  }
+                  out.onNext(r.build());
+                  out.onCompleted();
+                });
+        return;
       } else {
         try {
-          if (request.getRenew()) {
-            r.setTTL(s.renewLocally(request.getRequest().getID()));
-          } else {
-            r.setTimeToLive(s.timeToLiveLocally(request.getRequest()));
-          }
+          r.setTimeToLive(s.timeToLiveLocally(request.getRequest()));
         } catch (EtcdException e) {
           r.setError(e.getMessage());
         }

@@ -211,7 +211,8 @@ final class ApplyLoop implements Runnable {
       return;
     }
     if (e.data().isEmpty()) {
-      return; // a new leader's empty entry
+      server.onLeaderEntryApplied(e.term()); // a new leader's empty entry
+      return;
     }
     InternalRaftRequest r;
     try {

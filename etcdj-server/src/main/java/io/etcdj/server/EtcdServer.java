@@ -106,9 +106,6 @@ public final class EtcdServer implements AutoCloseable {
   private static final long READ_INDEX_RETRY_NANOS = 500_000_000L;
   private static final int REVOKES_PER_PASS = 500;
 
-  /** etcd's default {@code --experimental-lease-checkpoint-interval}. */
-  static final long LEASE_CHECKPOINT_INTERVAL_NANOS = 300_000_000_000L;
-
   /** etcd's maxLeaseCheckpointBatchSize. */
   private static final int CHECKPOINTS_PER_PROPOSAL = 1000;
 
@@ -716,17 +713,17 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   /**
-   * Renews a lease: on the leader, which alone keeps deadlines, at once; on a follower through the
-   * leader. TTL 0 if the lease does not exist. The header is this member's, filled before the
-   * renewal, as etcd's.
+   * Renews a lease: on the leader, which alone keeps deadlines; on a follower through the leader.
+   * TTL 0 if the lease does not exist. The header is this member's, filled before the renewal, as
+   * etcd's.
    */
   public CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(long id) {
     ResponseHeader h = header(kv.currentRevision());
     return guard(
         () -> {
           CompletableFuture<Long> ttl;
-          if (lessor.isPrimary()) {
-            ttl = CompletableFuture.completedFuture(renewLocally(id));
+          if (lessor.isPrimary() || leader == memberId) {
+            ttl = renewLocally(id);
           } else if (leader == 0) {
             throw EtcdError.NO_LEADER.exception();
           } else {
@@ -745,17 +742,86 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   /**
-   * A renewal on this member as the leader (a follower forwarded it).
+   * A renewal on this member as the leader (also what a follower forwards). As etcd's: the leader
+   * first confirms it still leads and has applied what it committed (a ReadIndex), so a deposed
+   * leader cannot renew behind its successor's back; a leader that has not yet applied its
+   * predecessors' entries (and so not yet taken over the leases) waits for that. A renewal of a
+   * checkpointed lease records the cleared checkpoint through raft before it is answered.
    *
-   * @return the TTL, 0 if the lease does not exist
-   * @throws EtcdException {@code not a primary lessor} if this member does not lead
+   * @return the TTL, 0 if the lease does not exist; fails with an {@link EtcdException}: {@code not
+   *     a primary lessor} if this member does not lead
    */
-  public long renewLocally(long id) {
-    try {
-      return lessor.renew(id, env.clock().nanoTime());
-    } catch (IllegalStateException notPrimary) {
-      throw EtcdError.NOT_PRIMARY_LESSOR.exception();
+  public CompletableFuture<Long> renewLocally(long id) {
+    return guard(
+        () -> {
+          if (!lessor.isPrimary() && leader != memberId) {
+            throw EtcdError.NOT_PRIMARY_LESSOR.exception();
+          }
+          return whenPrimary()
+              .thenCompose(v -> linearizable())
+              .thenComposeAsync(
+                  v -> {
+                    Lessor.Renewal r;
+                    try {
+                      r = lessor.renew(id, env.clock().nanoTime());
+                    } catch (IllegalStateException notPrimary) {
+                      throw EtcdError.NOT_PRIMARY_LESSOR.exception();
+                    }
+                    if (!r.clearCheckpoint()) {
+                      return CompletableFuture.completedFuture(r.ttl());
+                    }
+                    return propose(
+                            InternalRaftRequest.newBuilder()
+                                .setLeaseCheckpoint(
+                                    io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.newBuilder()
+                                        .addCheckpoints(
+                                            io.etcdj.api.etcdserverpb.LeaseCheckpoint.newBuilder()
+                                                .setID(id)
+                                                .setRemainingTTL(0))),
+                            io.etcdj.api.etcdserverpb.LeaseCheckpointResponse.class)
+                        .thenApply(ok -> r.ttl());
+                  },
+                  env.requests())
+              .handle(
+                  (ttl, err) -> {
+                    if (err != null) {
+                      throw asEtcd(err);
+                    }
+                    return ttl;
+                  });
+        });
+  }
+
+  private final List<CompletableFuture<Void>> primaryWaiters = new ArrayList<>();
+
+  /** Completes when this member's lessor is the primary (at once if it is). */
+  private CompletableFuture<Void> whenPrimary() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    synchronized (primaryWaiters) {
+      if (lessor.isPrimary()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      primaryWaiters.add(f);
     }
+    return timeouts.within(f);
+  }
+
+  /**
+   * The apply loop applied an empty entry of {@code entryTerm}: a new leader's first entry. If it
+   * is this member's, every entry of the terms before has been applied (checkpoints and cleared
+   * checkpoints included) and its lessor takes over the leases, as etcd promotes.
+   */
+  void onLeaderEntryApplied(long entryTerm) {
+    if (!isLeader || term != entryTerm || lessor.isPrimary()) {
+      return;
+    }
+    lessor.promote(env.clock().nanoTime(), config.electionTimeoutMillis() * 1_000_000L);
+    List<CompletableFuture<Void>> done;
+    synchronized (primaryWaiters) {
+      done = new ArrayList<>(primaryWaiters);
+      primaryWaiters.clear();
+    }
+    done.forEach(f -> f.complete(null));
   }
 
   /**
@@ -1400,9 +1466,7 @@ public final class EtcdServer implements AutoCloseable {
     } else if (soft.leader() == 0 && previous != 0) {
       log("raft: lost the leader " + Long.toHexString(previous));
     }
-    if (nowLeader && !wasLeader) {
-      lessor.promote(env.clock().nanoTime(), config.electionTimeoutMillis() * 1_000_000L);
-    } else if (!nowLeader && wasLeader) {
+    if (!nowLeader && wasLeader) {
       lessor.demote();
     }
     if (soft.leader() != 0) {
@@ -1593,7 +1657,7 @@ public final class EtcdServer implements AutoCloseable {
     }
     if (config.experimentalEnableLeaseCheckpoint()
         && isLeader
-        && now - lastCheckpoint >= LEASE_CHECKPOINT_INTERVAL_NANOS) {
+        && now - lastCheckpoint >= config.leaseCheckpointInterval().toNanos()) {
       lastCheckpoint = now;
       checkpointLeases();
     }
@@ -1670,23 +1734,29 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   /**
-   * The leader records every lease's remaining TTL through raft (a batch per proposal), so that the
-   * next leader does not give leases their full TTL again.
+   * The leader records every lease's remaining TTL through raft (up to {@value
+   * #CHECKPOINTS_PER_PROPOSAL} per proposal), so that the next leader does not give leases their
+   * full TTL again.
    */
   void checkpointLeases() {
-    Map<Long, Long> remaining =
-        lessor.remainingTtls(env.clock().nanoTime(), CHECKPOINTS_PER_PROPOSAL);
-    if (remaining.isEmpty()) {
-      return;
-    }
     io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.Builder b =
         io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.newBuilder();
-    remaining.forEach(
-        (id, ttl) ->
-            b.addCheckpoints(
-                io.etcdj.api.etcdserverpb.LeaseCheckpoint.newBuilder()
-                    .setID(id)
-                    .setRemainingTTL(ttl)));
+    for (Map.Entry<Long, Long> e : lessor.checkpointAll(env.clock().nanoTime()).entrySet()) {
+      b.addCheckpoints(
+          io.etcdj.api.etcdserverpb.LeaseCheckpoint.newBuilder()
+              .setID(e.getKey())
+              .setRemainingTTL(e.getValue()));
+      if (b.getCheckpointsCount() == CHECKPOINTS_PER_PROPOSAL) {
+        proposeCheckpoints(b);
+        b = io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.newBuilder();
+      }
+    }
+    if (b.getCheckpointsCount() > 0) {
+      proposeCheckpoints(b);
+    }
+  }
+
+  private void proposeCheckpoints(io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.Builder b) {
     guard(
             () ->
                 propose(

@@ -53,6 +53,7 @@ class ServerConfigTest {
         false,
         Duration.ZERO,
         false,
+        ServerConfig.DEFAULT_LEASE_CHECKPOINT_INTERVAL,
         1000,
         Duration.ofMinutes(10),
         io.etcdj.wal.WalOptions.DEFAULT_SEGMENT_BYTES);

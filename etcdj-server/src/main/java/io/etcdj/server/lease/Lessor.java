@@ -25,8 +25,11 @@ import java.util.TreeSet;
  * #promote}), so a leader change never expires a lease early; a lease therefore lives at least its
  * TTL after its last renewal. With checkpoints (etcd's {@code
  * --experimental-enable-lease-checkpoint}) the primary records remaining TTLs through raft and a
- * new primary starts from them, so leader changes alone do not keep a lease alive; without, each
- * change may extend a lease by up to one TTL plus an election timeout, as in etcd.
+ * new primary starts from them, so a leader change extends a lease by at most one checkpoint
+ * interval, an election timeout and a second of rounding, and leader changes alone do not keep it
+ * alive; without, each change may extend a lease by up to one TTL plus an election timeout, as in
+ * etcd. A renewal of a checkpointed lease records a remainder of 0 through raft before it is
+ * answered ({@link Renewal#clearCheckpoint}), or the next leader would start from the old one.
  *
  * <p>Thread-safety: every method is synchronized; the lessor never calls out while locked.
  */
@@ -45,6 +48,8 @@ public final class Lessor {
     long expiryNanos = Long.MAX_VALUE;
     // The remaining TTL a checkpoint recorded (seconds, 0 = none): a new leader starts from it.
     long remainingTtl;
+    // The primary proposed a checkpoint of this lease that has not been applied yet.
+    boolean checkpointInFlight;
     final TreeSet<ByteSequence> keys = new TreeSet<>();
 
     Lease(long id, long ttl) {
@@ -155,22 +160,28 @@ public final class Lessor {
   }
 
   /**
+   * What a renewal did: the TTL granted again (0 if the lease does not exist), and whether the
+   * caller must record a remaining TTL of 0 through raft before answering, because a checkpoint of
+   * this lease is applied or under way: a next leader would otherwise start from the old remainder
+   * and expire the renewed lease early.
+   */
+  public record Renewal(long ttl, boolean clearCheckpoint) {}
+
+  /**
    * Renews a lease on the primary: its full TTL from now.
    *
-   * @return the TTL, or 0 if the lease does not exist (etcd's keep-alive answer)
    * @throws IllegalStateException if this member is not the primary
    */
-  public synchronized long renew(long id, long nowNanos) {
+  public synchronized Renewal renew(long id, long nowNanos) {
     if (!primary) {
       throw new IllegalStateException("not a primary lessor");
     }
     Lease lease = leases.get(id);
     if (lease == null || lease.expiryNanos <= nowNanos) {
-      return 0;
+      return new Renewal(0, false);
     }
     lease.expiryNanos = deadline(nowNanos, lease.ttl);
-    lease.remainingTtl = 0; // a renewal supersedes the last checkpoint
-    return lease.ttl;
+    return new Renewal(lease.ttl, lease.remainingTtl > 0 || lease.checkpointInFlight);
   }
 
   /**
@@ -183,6 +194,7 @@ public final class Lessor {
       return;
     }
     lease.remainingTtl = Math.max(0, remainingSeconds);
+    lease.checkpointInFlight = false;
     btx.put(
         Bucket.LEASE,
         idKey(id),
@@ -194,8 +206,11 @@ public final class Lessor {
             .toByteArray());
   }
 
-  /** Up to {@code max} leases with their remaining TTLs, for the primary's next checkpoint. */
-  public synchronized Map<Long, Long> remainingTtls(long nowNanos, int max) {
+  /**
+   * Every lease with its remaining TTL in whole seconds, rounded up (never below 1), for the
+   * primary's next checkpoint; each is marked in flight until a checkpoint of it is applied.
+   */
+  public synchronized Map<Long, Long> checkpointAll(long nowNanos) {
     Map<Long, Long> out = new LinkedHashMap<>();
     if (!primary) {
       return out;
@@ -206,9 +221,7 @@ public final class Lessor {
       }
       long remaining = (lease.expiryNanos - nowNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
       out.put(lease.id, Math.max(1, remaining));
-      if (out.size() >= max) {
-        break;
-      }
+      lease.checkpointInFlight = true;
     }
     return out;
   }
@@ -262,7 +275,8 @@ public final class Lessor {
   }
 
   /**
-   * This member became the leader: every lease gets its full TTL from now plus {@code extendNanos}
+   * This member became the leader and applied every entry of the terms before its own: every lease
+   * gets its checkpointed remaining TTL, or else its full TTL, from now plus {@code extendNanos}
    * (the election timeout), as etcd's promote.
    */
   public synchronized void promote(long nowNanos, long extendNanos) {
@@ -278,6 +292,7 @@ public final class Lessor {
     primary = false;
     for (Lease lease : leases.values()) {
       lease.expiryNanos = Long.MAX_VALUE;
+      lease.checkpointInFlight = false;
     }
   }
 

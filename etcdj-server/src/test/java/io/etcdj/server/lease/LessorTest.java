@@ -44,7 +44,7 @@ class LessorTest {
     lessor.promote(0, 0);
     assertThat(lessor.expired(9 * SECOND, 10)).isEmpty();
     assertThat(lessor.expired(10 * SECOND, 10)).containsExactly(7L);
-    assertThat(lessor.renew(7, 9 * SECOND)).isEqualTo(10);
+    assertThat(lessor.renew(7, 9 * SECOND)).isEqualTo(new Lessor.Renewal(10, false));
     assertThat(lessor.expired(18 * SECOND, 10)).as("renewed to a full TTL").isEmpty();
     lessor.demote();
     assertThat(lessor.expired(1000 * SECOND, 10)).isEmpty();
@@ -67,7 +67,7 @@ class LessorTest {
     Lessor leader = new Lessor(1);
     write(btx -> leader.grant(btx, 7, 10, 0));
     leader.promote(0, 0);
-    Map<Long, Long> remaining = leader.remainingTtls(7 * SECOND, 100);
+    Map<Long, Long> remaining = leader.checkpointAll(7 * SECOND);
     assertThat(remaining).containsEntry(7L, 3L);
     write(btx -> leader.checkpoint(btx, 7, 3));
 
@@ -84,6 +84,31 @@ class LessorTest {
     assertThat(info).isNotNull();
     assertThat(java.util.Objects.requireNonNull(info).keys())
         .isEqualTo(List.of(ByteSequence.ofUtf8("k")));
+  }
+
+  @Test
+  void aRenewalAfterACheckpointMustClearItAndOneWithoutNeedNot() {
+    Lessor leader = new Lessor(1);
+    write(btx -> leader.grant(btx, 7, 10, 0));
+    write(btx -> leader.grant(btx, 8, 10, 0));
+    leader.promote(0, 0);
+    assertThat(leader.renew(7, SECOND).clearCheckpoint()).as("never checkpointed").isFalse();
+    leader.checkpointAll(2 * SECOND);
+    // Proposed, not applied yet: the checkpoint under way would still hand over 9 s.
+    assertThat(leader.renew(7, 3 * SECOND)).isEqualTo(new Lessor.Renewal(10, true));
+    write(btx -> leader.checkpoint(btx, 7, 9));
+    write(btx -> leader.checkpoint(btx, 8, 8));
+    assertThat(leader.renew(8, 4 * SECOND).clearCheckpoint()).as("applied").isTrue();
+    write(btx -> leader.checkpoint(btx, 8, 0));
+    assertThat(leader.renew(8, 5 * SECOND).clearCheckpoint()).as("cleared").isFalse();
+    assertThat(leader.renew(99, 5 * SECOND)).isEqualTo(new Lessor.Renewal(0, false));
+
+    // The next leader starts lease 8 from its full TTL, lease 7 from the 9 s checkpoint.
+    leader.demote();
+    leader.promote(6 * SECOND, 0);
+    assertThat(leader.expired(15 * SECOND, 10)).containsExactly(7L);
+    assertThat(leader.expired(16 * SECOND - 1, 10)).containsExactly(7L);
+    assertThat(leader.expired(16 * SECOND, 10)).containsExactly(7L, 8L);
   }
 
   @Test

@@ -27,6 +27,7 @@ import io.etcdj.wal.SimulatedDisk;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -77,6 +78,7 @@ public final class ClusterSimulation {
       int diskFailures,
       int pauses,
       int leases,
+      int renewals,
       long messages,
       long dropped,
       long duplicated,
@@ -87,7 +89,7 @@ public final class ClusterSimulation {
     public String summary() {
       return String.format(
           "seed %d, %d member(s): %d ops (%d unknown), %d partitions, %d crashes, %d disk"
-              + " failures, %d pauses, %d leases expired, %d messages (%d dropped, %d"
+              + " failures, %d pauses, %d leases expired, %d keep-alives, %d messages (%d dropped, %d"
               + " duplicated), %d watch events on %d stream(s)%s",
           options.seed(),
           options.members(),
@@ -98,6 +100,7 @@ public final class ClusterSimulation {
           diskFailures,
           pauses,
           leases,
+          renewals,
           messages,
           dropped,
           duplicated,
@@ -131,6 +134,13 @@ public final class ClusterSimulation {
   private int diskFailures;
   private int pauses;
   private long healAt = Long.MAX_VALUE;
+  private @Nullable Duration leaseCheckpointInterval = LEASE_CHECKPOINT_INTERVAL;
+
+  /** The members checkpoint leases this often (etcd's 5 minutes would never happen in a run). */
+  public static final Duration LEASE_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
+  /** The members' election timeout. */
+  public static final Duration ELECTION_TIMEOUT = Duration.ofMillis(100);
 
   private ClusterSimulation(Options options) {
     this.options = options;
@@ -141,6 +151,79 @@ public final class ClusterSimulation {
   /** Runs one seeded simulation and its checks. */
   public static Report run(Options options) {
     return new ClusterSimulation(options).execute();
+  }
+
+  /** How long a lease lived in {@link #leaseUnderLeaderMoves}, and what happened meanwhile. */
+  public record LeaseLife(long ttlSeconds, long livedMillis, List<Long> moveMillis) {}
+
+  /**
+   * A scenario, not a random run: three members, no faults; a lease of {@code ttlSeconds} granted
+   * and never renewed, the leadership moved to another member at each of {@code moveMillis} after
+   * the grant; returns how long the lease lived (grant asked → revocation applied on the leader).
+   * With {@code checkpoints} off the members behave as etcd 3.4 by default: each new leader gives
+   * the lease its full TTL again.
+   */
+  public static LeaseLife leaseUnderLeaderMoves(
+      long seed, boolean checkpoints, long ttlSeconds, List<Long> moveMillis) {
+    ClusterSimulation sim = new ClusterSimulation(new Options(seed, 3, 0, 0, 0, false));
+    if (!checkpoints) {
+      sim.leaseCheckpointInterval = null;
+    }
+    return sim.leaseLife(ttlSeconds, moveMillis);
+  }
+
+  private LeaseLife leaseLife(long ttlSeconds, List<Long> moveMillis) {
+    for (int i = 0; i < options.members(); i++) {
+      members.add(new Member(i));
+    }
+    for (Member m : members) {
+      m.open(config(m));
+    }
+    EtcdServer leader = awaitLeader();
+    long granted = now;
+    CompletableFuture<io.etcdj.api.etcdserverpb.LeaseGrantResponse> grant =
+        leader.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build());
+    while (!grant.isDone()) {
+      tick();
+    }
+    long id = grant.join().getID();
+    List<Long> moves = new ArrayList<>(moveMillis);
+    long limit = granted + (ttlSeconds + 120) * SECOND;
+    while (now < limit) {
+      tick();
+      EtcdServer current = awaitLeader();
+      if (current.leaseLeases().getLeasesList().stream().noneMatch(l -> l.getID() == id)) {
+        return new LeaseLife(ttlSeconds, (now - granted) / MILLI, moveMillis);
+      }
+      if (!moves.isEmpty() && now - granted >= moves.get(0) * MILLI) {
+        moves.remove(0);
+        long target = idOf((slotOf(current) + 1) % members.size());
+        CompletableFuture<?> moved = current.moveLeader(target);
+        while (!moved.isDone()) {
+          tick();
+        }
+        if (moved.isCompletedExceptionally()) {
+          throw new IllegalStateException("the leader did not move: " + tail());
+        }
+        log.add(now + " leadership moved to " + Long.toHexString(target));
+      }
+    }
+    throw new IllegalStateException(
+        "the lease outlived " + (ttlSeconds + 120) + " s; its TTL was " + ttlSeconds + " s");
+  }
+
+  private EtcdServer awaitLeader() {
+    for (int i = 0; i < 10_000; i++) {
+      int slot = leaderSlot();
+      if (slot >= 0) {
+        EtcdServer s = members.get(slot).server;
+        if (s != null) {
+          return s;
+        }
+      }
+      tick();
+    }
+    throw new IllegalStateException("no leader within 10 virtual seconds: " + tail());
   }
 
   // ---------------------------------------------------------------- members
@@ -222,11 +305,16 @@ public final class ClusterSimulation {
             Path.of("/sim/" + m.name),
             URI.create("http://10.0.0." + (m.slot + 1) + ":2379"),
             m.peerUrl())
-        .timing(10, 100)
+        .timing(10, ELECTION_TIMEOUT.toMillis())
         .preVote((options.seed() & 1) == 0)
         .snapshotCount(200 + (options.seed() % 3) * 300)
         .initialCluster(cluster.toString())
         .walSegmentBytes(256 * 1024)
+        .leaseCheckpoint(
+            leaseCheckpointInterval != null
+                ? leaseCheckpointInterval
+                : ServerConfig.DEFAULT_LEASE_CHECKPOINT_INTERVAL)
+        .leaseCheckpoint(leaseCheckpointInterval != null)
         .build();
   }
 
@@ -345,24 +433,47 @@ public final class ClusterSimulation {
   // ---------------------------------------------------------------- the lease check
 
   /**
-   * Grants a short lease now and then (1–3 s, never kept alive) and puts a key with it. The key
-   * must disappear, by the leader's revocation, no sooner than the TTL after the grant was asked
-   * for (the watcher sees the delete) and before the run ends: leader changes and restarts may
-   * postpone expiry (etcd 3.4 renews leases on a new leader) but never keep a lease forever. The
-   * put and its expiry go into the history (the expiry as a delete of unknown time).
+   * Grants a short lease now and then (1–3 s) and puts a key with it; keeps some leases alive for a
+   * while (a few keep-alives through random members), then abandons them. Checks, as the client
+   * sees it: the key disappears, by the leader's revocation, no sooner than the TTL after the grant
+   * or the last acknowledged keep-alive was asked for (the watcher sees the delete); a keep-alive
+   * never answers TTL 0 (lease gone) sooner than that; and every abandoned lease does expire before
+   * the run ends: leader changes, restarts and checkpoints may postpone expiry but never keep a
+   * lease forever. The put and its expiry go into the history (the expiry as a delete of unknown
+   * time).
    */
   private final class LeaseClient {
-    private record Granted(String key, long ttlSeconds, long grantCall) {}
+    private static final class Granted {
+      final String key;
+      final long id;
+      final long ttlSeconds;
+      // The TTL counts from here at the earliest: the grant's or the last acknowledged renewal's
+      // call.
+      long from;
+      int renewalsLeft;
+      long nextRenewal;
+
+      Granted(String key, long id, long ttlSeconds, long from, int renewals) {
+        this.key = key;
+        this.id = id;
+        this.ttlSeconds = ttlSeconds;
+        this.from = from;
+        this.renewalsLeft = renewals;
+      }
+    }
 
     private final java.util.Map<String, Granted> granted = new java.util.HashMap<>();
     private final java.util.Set<String> deletedKeys = new java.util.HashSet<>();
     private final java.util.Map<String, Granted> live = new java.util.TreeMap<>();
     final List<String> violations = new ArrayList<>();
     @Nullable CompletableFuture<?> pending;
+    @Nullable CompletableFuture<?> renewing;
     int expired;
+    int renewals;
     private int next;
 
     void maybeStart() {
+      maybeRenew();
       if (pending != null || random.nextInt(2500) != 0) {
         return;
       }
@@ -372,6 +483,7 @@ public final class ClusterSimulation {
       }
       EtcdServer s = up.get(random.nextInt(up.size()));
       long ttl = 1 + random.nextInt(3);
+      int renewalsWanted = random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(4);
       String key = "lease/" + next++;
       long grantCall = now;
       CompletableFuture<?> f =
@@ -381,7 +493,9 @@ public final class ClusterSimulation {
                     long putCall = now;
                     String value = "leased-" + g.getID();
                     KvOperation.Request put = new KvOperation.Put(key, value);
-                    granted.put(key, new Granted(key, ttl, grantCall));
+                    Granted lease = new Granted(key, g.getID(), ttl, grantCall, renewalsWanted);
+                    lease.nextRenewal = now + renewalDelay(ttl);
+                    granted.put(key, lease);
                     return s.put(
                             PutRequest.newBuilder()
                                 .setKey(bytes(key))
@@ -392,7 +506,7 @@ public final class ClusterSimulation {
                             (r, err) -> {
                               // The expiry may be seen before a slow member answers the put.
                               if (err == null && !deletedKeys.contains(key)) {
-                                live.put(key, new Granted(key, ttl, grantCall));
+                                live.put(key, lease);
                                 log.add(
                                     now
                                         + " "
@@ -421,10 +535,63 @@ public final class ClusterSimulation {
       pending = f;
     }
 
+    private long renewalDelay(long ttlSeconds) {
+      return (100 + random.nextLong(ttlSeconds * 600)) * MILLI;
+    }
+
+    /** One keep-alive at a time, for a lease still being kept alive, through a random member. */
+    private void maybeRenew() {
+      if (renewing != null) {
+        return;
+      }
+      Granted lease = null;
+      for (Granted g : live.values()) {
+        if (g.renewalsLeft > 0 && g.nextRenewal <= now) {
+          lease = g;
+          break;
+        }
+      }
+      List<EtcdServer> up = liveServers();
+      if (lease == null || up.isEmpty()) {
+        return;
+      }
+      Granted g = lease;
+      g.renewalsLeft--;
+      g.nextRenewal = now + renewalDelay(g.ttlSeconds);
+      long call = now;
+      renewing =
+          up.get(random.nextInt(up.size()))
+              .leaseKeepAlive(g.id)
+              .whenComplete(
+                  (r, err) -> {
+                    if (err != null) {
+                      return; // it may or may not have renewed: the lower bound stays
+                    }
+                    renewals++;
+                    if (r.getTTL() > 0) {
+                      g.from = Math.max(g.from, call);
+                    } else if (now < g.from + g.ttlSeconds * SECOND) {
+                      violations.add(
+                          g.key
+                              + ": a keep-alive answered TTL 0 "
+                              + (now - g.from) / MILLI
+                              + " ms into its TTL of "
+                              + g.ttlSeconds
+                              + " s");
+                    } else {
+                      g.renewalsLeft = 0;
+                    }
+                  });
+    }
+
     void poll() {
       CompletableFuture<?> f = pending;
       if (f != null && f.isDone()) {
         pending = null;
+      }
+      CompletableFuture<?> r = renewing;
+      if (r != null && r.isDone()) {
+        renewing = null;
       }
     }
 
@@ -436,13 +603,13 @@ public final class ClusterSimulation {
         return;
       }
       expired++;
-      if (now - g.grantCall() < g.ttlSeconds() * SECOND) {
+      if (now - g.from < g.ttlSeconds * SECOND) {
         violations.add(
             key
                 + " expired "
-                + (now - g.grantCall()) / MILLI
-                + " ms after its grant, before its TTL of "
-                + g.ttlSeconds()
+                + (now - g.from) / MILLI
+                + " ms after its grant or last renewal, before its TTL of "
+                + g.ttlSeconds
                 + " s");
       }
     }
@@ -587,6 +754,7 @@ public final class ClusterSimulation {
         diskFailures,
         pauses,
         leaseClient.expired,
+        leaseClient.renewals,
         network.messages,
         network.dropped,
         network.duplicated,
@@ -741,6 +909,7 @@ public final class ClusterSimulation {
             || anyPending()
             || watcherBehind()
             || leaseClient.pending != null
+            || leaseClient.renewing != null
             || !leaseClient.allExpired())) {
       tick();
       watcher.ensureOpen();

@@ -193,11 +193,7 @@ final class SimNetwork {
       if (s == null) {
         return CompletableFuture.failedFuture(EtcdError.NOT_PRIMARY_LESSOR.exception());
       }
-      try {
-        return CompletableFuture.completedFuture(s.renewLocally(leaseId));
-      } catch (EtcdException e) {
-        return CompletableFuture.failedFuture(e);
-      }
+      return s.renewLocally(leaseId);
     }
 
     @Override

@@ -68,6 +68,31 @@ class ClusterSimulationTest {
   }
 
   @Test
+  void leaderChangesAloneDoNotKeepALeaseAlive() {
+    List<Long> moves = List.of(5_000L, 10_000L, 15_000L);
+    // Each move may add at most a checkpoint interval (the remainder recorded last), an election
+    // timeout (what a new leader adds, as etcd) and a second (remainders are whole seconds).
+    long perMove =
+        ClusterSimulation.LEASE_CHECKPOINT_INTERVAL.toMillis()
+            + ClusterSimulation.ELECTION_TIMEOUT.toMillis()
+            + 1_000;
+    long bound = 20_000 + moves.size() * perMove + 1_000;
+    for (long seed = 1; seed <= 3; seed++) {
+      ClusterSimulation.LeaseLife life =
+          ClusterSimulation.leaseUnderLeaderMoves(seed, true, 20, moves);
+      System.out.printf(
+          "lease of 20 s, 3 leader moves, checkpoints: lived %d ms%n", life.livedMillis());
+      assertThat(life.livedMillis()).as("seed %d", seed).isBetween(20_000L, bound);
+    }
+    // Without checkpoints (etcd 3.4's default) the last new leader gives the full TTL again: the
+    // bound above would catch exactly that.
+    ClusterSimulation.LeaseLife life = ClusterSimulation.leaseUnderLeaderMoves(1, false, 20, moves);
+    System.out.printf(
+        "lease of 20 s, 3 leader moves, no checkpoints: lived %d ms%n", life.livedMillis());
+    assertThat(life.livedMillis()).isGreaterThan(15_000L + 20_000L).isGreaterThan(bound);
+  }
+
+  @Test
   void theSameSeedGivesTheSameRun() {
     ClusterSimulation.Options options = new ClusterSimulation.Options(42, 3, 8_000, 4, 0, false);
     ClusterSimulation.Report a = ClusterSimulation.run(options);
