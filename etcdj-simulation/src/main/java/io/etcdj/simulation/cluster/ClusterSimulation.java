@@ -165,14 +165,24 @@ public final class ClusterSimulation {
    */
   public static LeaseLife leaseUnderLeaderMoves(
       long seed, boolean checkpoints, long ttlSeconds, List<Long> moveMillis) {
+    return leaseUnderLeaderMoves(seed, checkpoints, ttlSeconds, -1, moveMillis);
+  }
+
+  /**
+   * As {@link #leaseUnderLeaderMoves(long, boolean, long, List)}, with one keep-alive through the
+   * leader at {@code renewMillis} after the grant (none if negative); the life is then counted from
+   * the keep-alive's call.
+   */
+  public static LeaseLife leaseUnderLeaderMoves(
+      long seed, boolean checkpoints, long ttlSeconds, long renewMillis, List<Long> moveMillis) {
     ClusterSimulation sim = new ClusterSimulation(new Options(seed, 3, 0, 0, 0, false));
     if (!checkpoints) {
       sim.leaseCheckpointInterval = null;
     }
-    return sim.leaseLife(ttlSeconds, moveMillis);
+    return sim.leaseLife(ttlSeconds, renewMillis, moveMillis);
   }
 
-  private LeaseLife leaseLife(long ttlSeconds, List<Long> moveMillis) {
+  private LeaseLife leaseLife(long ttlSeconds, long renewMillis, List<Long> moveMillis) {
     for (int i = 0; i < options.members(); i++) {
       members.add(new Member(i));
     }
@@ -187,13 +197,24 @@ public final class ClusterSimulation {
       tick();
     }
     long id = grant.join().getID();
+    long from = granted;
     List<Long> moves = new ArrayList<>(moveMillis);
     long limit = granted + (ttlSeconds + 120) * SECOND;
     while (now < limit) {
       tick();
       EtcdServer current = awaitLeader();
       if (current.leaseLeases().getLeasesList().stream().noneMatch(l -> l.getID() == id)) {
-        return new LeaseLife(ttlSeconds, (now - granted) / MILLI, moveMillis);
+        return new LeaseLife(ttlSeconds, (now - from) / MILLI, moveMillis);
+      }
+      if (renewMillis >= 0 && from == granted && now - granted >= renewMillis * MILLI) {
+        from = now;
+        CompletableFuture<?> renewed = current.leaseKeepAlive(id);
+        while (!renewed.isDone()) {
+          tick();
+        }
+        if (renewed.isCompletedExceptionally()) {
+          throw new IllegalStateException("the keep-alive failed: " + tail());
+        }
       }
       if (!moves.isEmpty() && now - granted >= moves.get(0) * MILLI) {
         moves.remove(0);
