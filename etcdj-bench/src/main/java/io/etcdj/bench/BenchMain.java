@@ -1,11 +1,14 @@
 package io.etcdj.bench;
 
 import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.CompactionRequest;
+import io.etcdj.api.etcdserverpb.DefragmentRequest;
 import io.etcdj.api.etcdserverpb.KVGrpc;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrpc;
 import io.etcdj.api.etcdserverpb.LeaseKeepAliveRequest;
 import io.etcdj.api.etcdserverpb.LeaseKeepAliveResponse;
+import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.etcdserverpb.RequestOp;
@@ -24,8 +27,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import picocli.CommandLine;
@@ -50,6 +55,7 @@ import picocli.CommandLine.Parameters;
       BenchMain.LeaseKeepalive.class,
       BenchMain.Watch.class,
       BenchMain.WatchLatency.class,
+      BenchMain.Fsync.class,
       Compare.class
     },
     description = "Load generator for etcd's v3 API (etcd and etcdj alike).")
@@ -180,18 +186,36 @@ public final class BenchMain implements Runnable {
   static final class Put implements java.util.concurrent.Callable<Integer> {
     @Mixin Common common = new Common();
 
+    @Option(
+        names = "--during",
+        defaultValue = "",
+        description =
+            "compact (physically, at the current revision) or defrag: started 1 s into the load,"
+                + " which then ends 1 s after it returns; adds maintenanceSeconds")
+    String during = "";
+
     @Override
     public Integer call() throws Exception {
+      if (!during.isEmpty() && !during.equals("compact") && !during.equals("defrag")) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--during must be compact or defrag, not " + during);
+      }
       Keys keys = common.keys();
       SplittableRandom[] random = randoms(common.seed, common.clients);
       try (Connections connections =
           new Connections(common.endpoints, common.conns).awaitReady(10)) {
         KVGrpc.KVBlockingStub[] stubs = kvStubs(connections, common.clients);
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Double> maintenance =
+            during.isEmpty()
+                ? CompletableFuture.completedFuture(0.0)
+                : maintenanceDuringLoad(during, connections.forClient(0), stop);
         Report report =
             LoadRunner.run(
                 "put",
                 common.clients,
                 common.limits(),
+                stop,
                 (client, sequence) ->
                     stubs[client].put(
                         PutRequest.newBuilder()
@@ -200,7 +224,110 @@ public final class BenchMain implements Runnable {
                             .build()),
                 common.progress(),
                 System.err);
+        if (!during.isEmpty()) {
+          report = LoadRunner.withExtra(report, Map.of("maintenanceSeconds", maintenance.join()));
+        }
         return common.finish(report);
+      }
+    }
+  }
+
+  /**
+   * After 1 s runs {@code what} (compact or defrag) on {@code channel}, then 1 s after it returns
+   * sets {@code stop}; the future holds how long the call took, or its failure.
+   */
+  static CompletableFuture<Double> maintenanceDuringLoad(
+      String what, io.grpc.Channel channel, AtomicBoolean stop) {
+    CompletableFuture<Double> took = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .daemon()
+        .name("bench-" + what)
+        .start(
+            () -> {
+              try {
+                Thread.sleep(1000);
+                long begin = System.nanoTime();
+                if (what.equals("compact")) {
+                  long revision =
+                      KVGrpc.newBlockingStub(channel)
+                          .range(
+                              RangeRequest.newBuilder()
+                                  .setKey(ByteString.copyFromUtf8("etcdj-bench"))
+                                  .build())
+                          .getHeader()
+                          .getRevision();
+                  KVGrpc.newBlockingStub(channel)
+                      .compact(
+                          CompactionRequest.newBuilder()
+                              .setRevision(revision)
+                              .setPhysical(true)
+                              .build());
+                } else {
+                  MaintenanceGrpc.newBlockingStub(channel)
+                      .defragment(DefragmentRequest.getDefaultInstance());
+                }
+                double seconds = (System.nanoTime() - begin) / 1e9;
+                Thread.sleep(1000);
+                took.complete(seconds);
+              } catch (InterruptedException | RuntimeException e) {
+                took.completeExceptionally(e);
+              } finally {
+                stop.set(true);
+              }
+            });
+    return took;
+  }
+
+  @Command(
+      name = "fsync",
+      description =
+          "The disk's own latency for a WAL-sized write: appends --val-size bytes to a preallocated"
+              + " file in --dir and fdatasyncs it, one write at a time.")
+  static final class Fsync implements java.util.concurrent.Callable<Integer> {
+    @Mixin Common common = new Common();
+
+    @Option(
+        names = "--dir",
+        defaultValue = "${java.io.tmpdir}",
+        description = "where the file goes (the disk the servers' data is on)")
+    java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+
+    @Override
+    public Integer call() throws Exception {
+      java.nio.file.Path file =
+          java.nio.file.Files.createTempFile(dir, "etcdj-bench-fsync", ".tmp");
+      try (java.nio.channels.FileChannel channel =
+          java.nio.channels.FileChannel.open(
+              file,
+              java.nio.file.StandardOpenOption.WRITE,
+              java.nio.file.StandardOpenOption.READ)) {
+        long size = 64L << 20; // a WAL segment, zero-filled and synced as etcd preallocates one
+        java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate(1 << 20);
+        for (long at = 0; at < size; at += zeros.capacity()) {
+          zeros.clear();
+          channel.write(zeros, at);
+        }
+        channel.force(true);
+        byte[] record = common.keys().value().toByteArray();
+        long[] offset = {0};
+        Report report =
+            LoadRunner.run(
+                "fsync",
+                1,
+                common.limits(),
+                (client, sequence) -> {
+                  if (offset[0] + record.length > size) {
+                    offset[0] = 0;
+                  }
+                  channel.write(java.nio.ByteBuffer.wrap(record), offset[0]);
+                  offset[0] += record.length;
+                  channel.force(false);
+                },
+                common.progress(),
+                System.err);
+        return common.finish(report);
+      } finally {
+        java.nio.file.Files.deleteIfExists(file);
       }
     }
   }

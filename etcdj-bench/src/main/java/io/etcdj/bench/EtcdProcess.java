@@ -16,19 +16,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A single-member real etcd (Debian's {@code etcd-server}, 3.4) on loopback ports chosen free, with
- * its data in {@code dataDir}: the reference that etcdj is measured and compared against. Started
- * by {@link #start}, ready when a linearizable read succeeds, stopped by its PID (never by name).
+ * A real etcd member (Debian's {@code etcd-server}, 3.4) — or an etcdj member started the same way
+ * — on loopback ports chosen free: the reference that etcdj is measured and compared against.
+ * Started by {@link #start} (one member) or {@link #startCluster}, ready when a linearizable read
+ * succeeds, stopped by its PID (never by name).
  */
 public final class EtcdProcess implements AutoCloseable {
   private final Process process;
+  private final List<String> command;
   private final int clientPort;
   private final String peerUrl;
   private final Path log;
   private final String name;
 
-  private EtcdProcess(Process process, int clientPort, String peerUrl, Path log, String name) {
+  private EtcdProcess(
+      Process process,
+      List<String> command,
+      int clientPort,
+      String peerUrl,
+      Path log,
+      String name) {
     this.process = process;
+    this.command = List.copyOf(command);
     this.clientPort = clientPort;
     this.peerUrl = peerUrl;
     this.log = log;
@@ -47,7 +56,26 @@ public final class EtcdProcess implements AutoCloseable {
 
   public static EtcdProcess start(Path dataDir, List<String> extraFlags)
       throws IOException, InterruptedException {
-    return start(List.of(binary()), "etcd", dataDir, extraFlags);
+    return start(etcdLauncher(), "etcd", dataDir, extraFlags);
+  }
+
+  /** The command that runs etcd: its binary. */
+  public static List<String> etcdLauncher() {
+    return List.of(binary());
+  }
+
+  /** The command that runs etcdj from its fat jar, with the JVM flags {@code ./etcdj} uses. */
+  public static List<String> etcdjLauncher(Path jar) {
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-opens",
+        "java.base/java.nio=ALL-UNNAMED",
+        "--add-exports",
+        "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow",
+        "-jar",
+        jar.toString());
   }
 
   /**
@@ -56,61 +84,117 @@ public final class EtcdProcess implements AutoCloseable {
    */
   public static EtcdProcess startEtcdj(Path jar, Path dataDir, List<String> extraFlags)
       throws IOException, InterruptedException {
-    List<String> launcher =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens",
-            "java.base/java.nio=ALL-UNNAMED",
-            "--add-exports",
-            "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--enable-native-access=ALL-UNNAMED",
-            "--sun-misc-unsafe-memory-access=allow",
-            "-jar",
-            jar.toString());
-    return start(launcher, "etcdj", dataDir, extraFlags);
+    return start(etcdjLauncher(jar), "etcdj", dataDir, extraFlags);
   }
 
-  private static EtcdProcess start(
+  /**
+   * A single member named {@code default}, run by {@code launcher} ({@link #etcdLauncher()} or
+   * {@link #etcdjLauncher}), on free loopback ports; returns once it serves.
+   */
+  public static EtcdProcess start(
       List<String> launcher, String name, Path dataDir, List<String> extraFlags)
       throws IOException, InterruptedException {
-    int client = freePort();
-    int peer = freePort();
-    String clientUrl = "http://127.0.0.1:" + client;
-    String peerUrl = "http://127.0.0.1:" + peer;
-    List<String> command = new ArrayList<>(launcher);
-    command.addAll(
-        List.of(
-            "--name",
-            "default",
-            "--data-dir",
-            dataDir.toString(),
-            "--listen-client-urls",
-            clientUrl,
-            "--advertise-client-urls",
-            clientUrl,
-            "--listen-peer-urls",
-            peerUrl,
-            "--initial-advertise-peer-urls",
-            peerUrl,
-            "--initial-cluster",
-            "default=" + peerUrl,
-            "--logger",
-            "zap",
-            "--log-outputs",
-            "stderr"));
-    command.addAll(extraFlags);
-    String serverName = name;
-    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    EtcdProcess etcd = new EtcdProcess(process, client, peerUrl, log, serverName);
+    return startCluster(launcher, name, List.of(dataDir), extraFlags).get(0);
+  }
+
+  /**
+   * A new cluster of {@code dataDirs.size()} members ({@code m0}, {@code m1} … or {@code default}
+   * alone) on free loopback ports, all started before any is waited for; returns once every member
+   * serves a linearizable read (so a leader is elected).
+   */
+  public static List<EtcdProcess> startCluster(
+      List<String> launcher, String name, List<Path> dataDirs, List<String> extraFlags)
+      throws IOException, InterruptedException {
+    int size = dataDirs.size();
+    List<String> names = new ArrayList<>();
+    List<Integer> clientPorts = new ArrayList<>();
+    List<String> peerUrls = new ArrayList<>();
+    StringBuilder initialCluster = new StringBuilder();
+    for (int i = 0; i < size; i++) {
+      names.add(size == 1 ? "default" : "m" + i);
+      clientPorts.add(freePort());
+      peerUrls.add("http://127.0.0.1:" + freePort());
+      initialCluster.append(i == 0 ? "" : ",").append(names.get(i)).append('=');
+      initialCluster.append(peerUrls.get(i));
+    }
+    List<EtcdProcess> members = new ArrayList<>();
     try {
-      etcd.awaitReady(30);
-    } catch (RuntimeException | InterruptedException e) {
-      etcd.close();
+      for (int i = 0; i < size; i++) {
+        String clientUrl = "http://127.0.0.1:" + clientPorts.get(i);
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(
+            List.of(
+                "--name",
+                names.get(i),
+                "--data-dir",
+                dataDirs.get(i).toString(),
+                "--listen-client-urls",
+                clientUrl,
+                "--advertise-client-urls",
+                clientUrl,
+                "--listen-peer-urls",
+                peerUrls.get(i),
+                "--initial-advertise-peer-urls",
+                peerUrls.get(i),
+                "--initial-cluster",
+                initialCluster.toString(),
+                "--logger",
+                "zap",
+                "--log-outputs",
+                "stderr"));
+        command.addAll(extraFlags);
+        Path dataDir = dataDirs.get(i);
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        members.add(
+            new EtcdProcess(
+                spawn(command, log), command, clientPorts.get(i), peerUrls.get(i), log, name));
+      }
+      for (EtcdProcess member : members) {
+        member.awaitReady(60);
+      }
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      for (EtcdProcess member : members) {
+        member.close();
+      }
       throw e;
     }
-    return etcd;
+    return members;
+  }
+
+  private static Process spawn(List<String> command, Path log) throws IOException {
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+  }
+
+  /**
+   * Starts this member again, once {@link #close() stopped}, with the same command, ports and data;
+   * returns the new process once it serves.
+   */
+  public EtcdProcess startAgain() throws IOException, InterruptedException {
+    if (process.isAlive()) {
+      throw new IllegalStateException(name + " is still running; close it first");
+    }
+    EtcdProcess again =
+        new EtcdProcess(spawn(command, log), command, clientPort, peerUrl, log, name);
+    try {
+      again.awaitReady(300);
+    } catch (RuntimeException | InterruptedException e) {
+      again.close();
+      throw e;
+    }
+    return again;
+  }
+
+  /** The resident set size of the server's process now ({@code VmRSS}), in bytes. */
+  public long rssBytes() throws IOException {
+    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", pid() + "", "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IOException("no VmRSS for process " + pid());
   }
 
   public String endpoint() {

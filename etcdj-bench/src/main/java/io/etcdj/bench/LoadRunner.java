@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -47,6 +48,22 @@ final class LoadRunner {
       boolean progress,
       PrintStream err)
       throws InterruptedException {
+    return run(name, clients, limits, new AtomicBoolean(), operation, progress, err);
+  }
+
+  /**
+   * As {@link #run(String, int, Limits, Operation, boolean, PrintStream)}, also ending once {@code
+   * stop} is set.
+   */
+  static Report run(
+      String name,
+      int clients,
+      Limits limits,
+      AtomicBoolean stop,
+      Operation operation,
+      boolean progress,
+      PrintStream err)
+      throws InterruptedException {
     LatencyRecorder recorder = new LatencyRecorder();
     AtomicLong next = new AtomicLong();
     long start = System.nanoTime();
@@ -74,7 +91,7 @@ final class LoadRunner {
                         }
                       }
                       long begin = System.nanoTime();
-                      if (begin >= deadline) {
+                      if (begin >= deadline || stop.get()) {
                         return;
                       }
                       try {

@@ -144,6 +144,96 @@ class BenchAgainstRealEtcdIT {
   }
 
   @Test
+  void putsRunWhileACompactionOrADefragRunsAndTheirDurationIsReported() throws Exception {
+    for (String what : List.of("compact", "defrag")) {
+      Run run =
+          bench(
+              "put",
+              "--endpoints",
+              etcd.endpoint(),
+              "--clients",
+              "2",
+              "--key-space-size",
+              "10",
+              "--duration",
+              "60s",
+              "--during",
+              what,
+              "--json");
+      assertThat(run.exitCode()).as(what + ": " + run.stdout()).isZero();
+      // The load ends 1 s after the call returns, not after the 60 s cap.
+      assertThat(run.number("totalSeconds")).as(what).isBetween(2L, 30L);
+      assertThat(run.stdout()).contains("\"maintenanceSeconds\":");
+      assertThat(run.number("requests")).as(what).isPositive();
+    }
+    Run bad = bench("put", "--endpoints", etcd.endpoint(), "--during", "snapshot");
+    assertThat(bad.exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void fsyncTimesOneWriteAndFdatasyncAtATime() throws Exception {
+    Run run =
+        bench("fsync", "--dir", tmp.toString(), "--total", "50", "--val-size", "256", "--json");
+    assertThat(run.exitCode()).as(run.stdout()).isZero();
+    assertThat(run.number("requests")).isEqualTo(50);
+    try (var files = java.nio.file.Files.list(tmp)) {
+      assertThat(files.map(Path::getFileName).map(Path::toString))
+          .as("the test file is removed")
+          .noneMatch(n -> n.startsWith("etcdj-bench-fsync"));
+    }
+  }
+
+  @Test
+  void aThreeMemberClusterServesOnEveryMemberAndAMemberRestartsWithItsData() throws Exception {
+    List<EtcdProcess> cluster =
+        EtcdProcess.startCluster(
+            EtcdProcess.etcdLauncher(),
+            "etcd",
+            List.of(tmp.resolve("c0"), tmp.resolve("c1"), tmp.resolve("c2")),
+            List.of());
+    try {
+      Run put =
+          bench(
+              "put",
+              "--endpoints",
+              String.join(",", cluster.stream().map(EtcdProcess::endpoint).toList()),
+              "--conns",
+              "3",
+              "--clients",
+              "3",
+              "--total",
+              "30",
+              "--json");
+      assertThat(put.exitCode()).as(put.stdout()).isZero();
+      assertThat(cluster.get(0).rssBytes()).isGreaterThan(1 << 20);
+      EtcdProcess first = cluster.get(0);
+      first.close();
+      EtcdProcess again = first.startAgain();
+      cluster.set(0, again);
+      ManagedChannel channel =
+          NettyChannelBuilder.forTarget(again.endpoint()).usePlaintext().build();
+      try {
+        long count =
+            KVGrpc.newBlockingStub(channel)
+                .range(
+                    RangeRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("0"))
+                        .setRangeEnd(ByteString.copyFrom(new byte[] {0}))
+                        .setCountOnly(true)
+                        .build())
+                .getCount();
+        assertThat(count).as("the restarted member has the cluster's keys").isPositive();
+      } finally {
+        channel.shutdownNow();
+      }
+    } finally {
+      for (EtcdProcess member : cluster) {
+        member.close();
+      }
+    }
+  }
+
+  @Test
   void failedRequestsAreCountedWithTheirMessageAndFailTheRun() throws Exception {
     Run run =
         bench(

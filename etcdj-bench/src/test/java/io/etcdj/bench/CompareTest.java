@@ -16,24 +16,43 @@ class CompareTest {
 
   @Test
   void theTableHasARowPerWorkloadWithMediansAndRatios() {
-    List<Compare.Workload> workloads = Compare.workloads(1);
+    List<Compare.Workload> workloads = Compare.workloads();
     assertThat(workloads)
         .extracting(Compare.Workload::name)
-        .contains("put, 1 client", "put, 256 clients");
-    String table =
-        Compare.table(
-            workloads.subList(0, 1),
-            Map.of(
-                "put, 1 client",
-                List.of(new Compare.Sample(100, 0.010, 0), new Compare.Sample(300, 0.030, 2))),
-            Map.of(
-                "put, 1 client",
-                List.of(
-                    new Compare.Sample(500, 0.005, 0),
-                    new Compare.Sample(300, 0.004, 0),
-                    new Compare.Sample(400, 0.006, 0))));
-    assertThat(table)
+        .contains("put, 1 client", "put, 256 clients", "lease-keepalive, 64 clients");
+    assertThat(Compare.rowName(workloads.get(0), 3)).isEqualTo("put, 1 client, 3 members");
+    Compare.Results results = new Compare.Results();
+    results.add("put, 1 client", "etcd", new Compare.Sample(100, 0.010, 0.008, 0));
+    results.add("put, 1 client", "etcd", new Compare.Sample(300, 0.030, 0.004, 2));
+    results.add("put, 1 client", "etcdj", new Compare.Sample(500, 0.005, 0.002, 0));
+    results.add("put, 1 client", "etcdj", new Compare.Sample(300, 0.004, 0.003, 0));
+    results.add("put, 1 client", "etcdj", new Compare.Sample(400, 0.006, 0.004, 0));
+    assertThat(Compare.table(List.of("put, 1 client"), results))
         .contains("| put, 1 client (2 errors) | 200 | 20.0 | 400 | 5.0 | 2.00× | 0.25× |");
+    String fsync =
+        Compare.fsyncTable(
+            List.of(
+                new Compare.Sample(1000, 0.004, 0.001, 0),
+                new Compare.Sample(500, 0.006, 0.002, 0)),
+            results);
+    assertThat(fsync)
+        .contains("mean 1.500 ms, p99 5.000 ms (median of 2 runs)")
+        .contains("| mean latency, ms | 6.000 | 3.000 |")
+        .contains("| mean latency / fsync (target ≤ 1.3×) | 4.00× | 2.00× |");
+  }
+
+  @Test
+  void theStorageTableHasEveryFigureInOrderWithRatios() {
+    Map<String, Map<String, List<Double>>> storage = new java.util.LinkedHashMap<>();
+    storage.put(
+        "RSS after the load, MiB",
+        Map.of("etcd", List.of(400.0, 500.0, 600.0), "etcdj", List.of(250.0)));
+    String table = Compare.storageTable(storage, 1_000_000);
+    assertThat(table)
+        .startsWith("| storage, 1,000,000 keys of 256 B, single member |")
+        .contains("| RSS after the load, MiB | 500 | 250 | 0.50× |")
+        .contains("| restart to serving, s | NaN | NaN | NaN× |");
+    assertThat(table.lines().count()).isEqualTo(2 + Compare.STORAGE_ROWS.size());
   }
 
   @Test

@@ -19,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  *       {@code advance()} reports its entries persisted. See {@link #mayBeSentBeforePersisting}.
  *   <li>Install the snapshot in the state machine, then apply {@link #committedEntries()} in order;
  *       for a {@link EntryType#CONF_CHANGE} entry call {@link RaftNode#applyConfChange}. Only these
- *       entries are committed; never apply anything else.
+ *       entries are committed; never apply anything else. When there is no snapshot, the committed
+ *       entries below the first of {@link #entries()} are durable already (a committed entry is
+ *       never replaced, and a leader commits only what it persisted) and may be applied while step
+ *       1 runs, as etcd applies in parallel with its WAL write.
  *   <li>Serve {@link #readStates()} once the applied index reaches each state's index.
  * </ol>
  *

@@ -1,5 +1,6 @@
 package io.etcdj.grpc;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.etcdj.api.peer.LeaseForward;
 import io.etcdj.api.peer.LeaseForwardResult;
 import io.etcdj.api.peer.MembersRequest;
@@ -13,7 +14,9 @@ import io.etcdj.api.peer.SnapshotChunk;
 import io.etcdj.server.EtcdError;
 import io.etcdj.server.EtcdException;
 import io.etcdj.server.EtcdServer;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -23,6 +26,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +71,7 @@ public final class PeerServer implements AutoCloseable {
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
             .maxInboundMessageSize(64 << 20)
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
+            .callExecutor(PeerServer::executorFor)
             .addService(new Service(member, snapshotDir, log, metrics))
             .build()
             .start();
@@ -75,6 +80,19 @@ public final class PeerServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
+  }
+
+  /**
+   * Raft messages and probes are handled on the transport's own thread: they only decode and hand
+   * over to the raft loop, so one thread hop less per message (and a probe measures the network,
+   * not a pool). Everything else (snapshots write files, forwarded calls wait) runs on gRPC's pool.
+   */
+  private static @Nullable Executor executorFor(ServerCall<?, ?> call, Metadata headers) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    return method.equals(PeerGrpc.getStreamMethod().getFullMethodName())
+            || method.equals(PeerGrpc.getProbeMethod().getFullMethodName())
+        ? MoreExecutors.directExecutor()
+        : null;
   }
 
   private static final class Service extends PeerGrpc.PeerImplBase {

@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * read requests from its inbox, and handles each {@link Ready} in the contract's order: a leader's
  * appends leave first; entries, hard state and snapshots are written to the WAL (fsync when raft
  * requires it) and made visible in the storage; then the other messages leave; committed entries go
- * to the apply loop (conf changes are applied to raft here, as they are handed over); read states
- * go to the read batcher.
+ * to the apply loop (conf changes are applied to raft here, as they are handed over) — those
+ * already in the WAL before the save, so applying them overlaps its fsync, the others after it;
+ * read states go to the read batcher.
  */
 final class RaftLoop implements Runnable {
   /** Entries kept in memory behind a snapshot for slow followers, as etcd. */
@@ -253,6 +254,14 @@ final class RaftLoop implements Runnable {
     } else {
       later.addAll(rd.messages());
     }
+    // Committed entries below this Ready's new ones are already durable here: hand them to the
+    // apply loop now, so applying overlaps the fsync below instead of waiting for it (under load
+    // every Ready both commits old entries and appends new ones). The rest wait for the save.
+    List<Entry> committed = rd.committedEntries();
+    int early = rd.snapshot() == null ? durableCount(committed, rd.entries()) : 0;
+    if (early > 0) {
+      handOver(committed.subList(0, early));
+    }
     try {
       Snapshot snap = rd.snapshot();
       if (snap != null) {
@@ -284,15 +293,8 @@ final class RaftLoop implements Runnable {
     if (!later.isEmpty()) {
       server.send(later);
     }
-    List<Entry> committed = rd.committedEntries();
-    if (!committed.isEmpty()) {
-      for (Entry e : committed) {
-        if (e.type() == EntryType.CONF_CHANGE) {
-          ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
-          confHistory.put(e.index(), cs);
-        }
-      }
-      server.onCommitted(committed);
+    if (early < committed.size()) {
+      handOver(committed.subList(early, committed.size()));
     }
     for (ReadState rs : rd.readStates()) {
       server.onReadState(ByteBuffer.wrap(rs.context().toByteArray()).getLong(), rs.index());
@@ -303,6 +305,33 @@ final class RaftLoop implements Runnable {
       waitingForLeader.clear();
       retry.forEach(this::handle);
     }
+  }
+
+  /**
+   * How many of {@code committed} lie below the first of {@code unsaved} (the entries this Ready
+   * appends): those are in the WAL already and may be applied before this Ready is saved.
+   */
+  static int durableCount(List<Entry> committed, List<Entry> unsaved) {
+    if (unsaved.isEmpty()) {
+      return committed.size();
+    }
+    long firstUnsaved = unsaved.get(0).index();
+    int n = 0;
+    while (n < committed.size() && committed.get(n).index() < firstUnsaved) {
+      n++;
+    }
+    return n;
+  }
+
+  /** Committed entries to the apply loop, in order; conf changes take effect in raft here. */
+  private void handOver(List<Entry> committed) {
+    for (Entry e : committed) {
+      if (e.type() == EntryType.CONF_CHANGE) {
+        ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
+        confHistory.put(e.index(), cs);
+      }
+    }
+    server.onCommitted(List.copyOf(committed));
   }
 
   /** Creates a raft snapshot at an index the backend has durably applied, then compacts. */
