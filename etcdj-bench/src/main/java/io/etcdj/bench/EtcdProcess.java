@@ -64,18 +64,27 @@ public final class EtcdProcess implements AutoCloseable {
     return List.of(binary());
   }
 
-  /** The command that runs etcdj from its fat jar, with the JVM flags {@code ./etcdj} uses. */
+  /**
+   * The command that runs etcdj from its fat jar, with the JVM flags {@code ./etcdj} uses
+   * (including {@code $ETCDJ_JAVA_OPTS}, split at spaces, as {@code ./etcdj} adds them).
+   */
   public static List<String> etcdjLauncher(Path jar) {
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens",
-        "java.base/java.nio=ALL-UNNAMED",
-        "--add-exports",
-        "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow",
-        "-jar",
-        jar.toString());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "--add-exports",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow"));
+    String extra = System.getenv().getOrDefault("ETCDJ_JAVA_OPTS", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString()));
+    return List.copyOf(command);
   }
 
   /**
