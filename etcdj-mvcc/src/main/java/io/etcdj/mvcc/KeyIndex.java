@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * keeps {@code [4.0 5.0(t)] []}; at 5 it keeps the tombstone {@code [5.0(t)] []} (etcd 3.5.16+:
  * watchers from 5 must see the delete); at 6 the key disappears.
  *
- * <p>Memory: revisions are packed in a {@code long[]} as (main, sub) pairs.
+ * <p>Memory: revisions are packed in a {@code long[]} as (main, sub) pairs; the open generation is
+ * a field and the closed ones (most keys have none) an array shared while empty, so a key with one
+ * generation costs its {@code KeyIndex}, one {@code Generation} and one {@code long[]}.
  *
  * <p>Confinement: mutated only by the writer, under {@link TreeIndex}'s lock.
  */
@@ -28,7 +30,13 @@ final class KeyIndex {
   final ByteSequence key;
   private long modifiedMain;
   private long modifiedSub;
-  private final List<Generation> generations = new ArrayList<>(1);
+  private static final Generation[] NONE = new Generation[0];
+
+  /** The generations ended by a tombstone, oldest first. */
+  private Generation[] closed = NONE;
+
+  /** The last generation: open, possibly empty. */
+  private Generation open = new Generation();
 
   /** One generation: created revision, version of its last revision, and its revisions. */
   static final class Generation {
@@ -90,7 +98,14 @@ final class KeyIndex {
 
   KeyIndex(ByteSequence key) {
     this.key = key;
-    generations.add(new Generation());
+  }
+
+  private int generationCount() {
+    return closed.length + 1;
+  }
+
+  private Generation generation(int i) {
+    return i < closed.length ? closed[i] : open;
   }
 
   /** Records a put at {@code main.sub}. */
@@ -99,7 +114,7 @@ final class KeyIndex {
       throw new IllegalStateException(
           "revision " + main + "_" + sub + " is not after " + modifiedMain + "_" + modifiedSub);
     }
-    Generation g = generations.get(generations.size() - 1);
+    Generation g = open;
     if (g.isEmpty()) {
       g.createdMain = main;
       g.createdSub = sub;
@@ -112,7 +127,7 @@ final class KeyIndex {
 
   /** Starts the index of a key at restore from a surviving revision and its stored fields. */
   void restore(long createdMain, long modMain, long modSub, long version) {
-    Generation g = generations.get(generations.size() - 1);
+    Generation g = open;
     g.createdMain = createdMain;
     g.createdSub = 0;
     g.version = version;
@@ -127,17 +142,19 @@ final class KeyIndex {
       throw new IllegalStateException("tombstone of a key that is not live: " + key);
     }
     put(main, sub);
-    generations.add(new Generation());
+    closed = Arrays.copyOf(closed, closed.length + 1);
+    closed[closed.length - 1] = open;
+    open = new Generation();
   }
 
   /** Whether the key currently exists (its last generation is not empty). */
   boolean isLive() {
-    return !generations.get(generations.size() - 1).isEmpty();
+    return !open.isEmpty();
   }
 
   /** Whether nothing is left (after compaction). */
   boolean isEmpty() {
-    return generations.size() == 1 && generations.get(0).isEmpty();
+    return closed.length == 0 && open.isEmpty();
   }
 
   /** The key's state at {@code atRev}, or {@code null} if it did not exist then. */
@@ -155,9 +172,9 @@ final class KeyIndex {
   }
 
   private @Nullable Generation findGeneration(long atRev) {
-    int last = generations.size() - 1;
+    int last = generationCount() - 1;
     for (int i = last; i >= 0; i--) {
-      Generation g = generations.get(i);
+      Generation g = generation(i);
       if (g.isEmpty()) {
         continue;
       }
@@ -176,8 +193,8 @@ final class KeyIndex {
    */
   private int compactionGeneration(long atRev) {
     int i = 0;
-    while (i < generations.size() - 1) {
-      Generation g = generations.get(i);
+    while (i < generationCount() - 1) {
+      Generation g = generation(i);
       if (g.main(g.count - 1) >= atRev) {
         break;
       }
@@ -189,7 +206,7 @@ final class KeyIndex {
   /** Compacts at {@code atRev}, adding the revisions kept at or below it to {@code keep}. */
   void compact(long atRev, Set<Revision> keep) {
     int gi = compactionGeneration(atRev);
-    Generation g = generations.get(gi);
+    Generation g = generation(gi);
     int n = g.newestAtOrBelow(atRev);
     if (n >= 0) {
       keep.add(g.revision(n));
@@ -197,7 +214,7 @@ final class KeyIndex {
     }
     keepLaterAtRevision(gi, atRev, keep);
     if (gi > 0) {
-      generations.subList(0, gi).clear();
+      closed = gi >= closed.length ? NONE : Arrays.copyOfRange(closed, gi, closed.length);
     }
   }
 
@@ -210,9 +227,9 @@ final class KeyIndex {
       return;
     }
     int gi = compactionGeneration(atRev);
-    Generation g = generations.get(gi);
+    Generation g = generation(gi);
     int n = g.newestAtOrBelow(atRev);
-    if (n >= 0 && !(n == g.count - 1 && gi != generations.size() - 1)) {
+    if (n >= 0 && !(n == g.count - 1 && gi != generationCount() - 1)) {
       keep.add(g.revision(n));
     }
     keepLaterAtRevision(gi, atRev, keep);
@@ -226,8 +243,8 @@ final class KeyIndex {
    * key here; for client-made histories both rules keep the same set.
    */
   private void keepLaterAtRevision(int gi, long atRev, Set<Revision> keep) {
-    for (int i = gi + 1; i < generations.size(); i++) {
-      Generation later = generations.get(i);
+    for (int i = gi + 1; i < generationCount(); i++) {
+      Generation later = generation(i);
       for (int j = 0; j < later.count && later.main(j) <= atRev; j++) {
         keep.add(later.revision(j));
       }
@@ -237,7 +254,8 @@ final class KeyIndex {
   /** All revisions, oldest first (for tests and the reference checks). */
   List<List<Revision>> generations() {
     List<List<Revision>> out = new ArrayList<>();
-    for (Generation g : generations) {
+    for (int gi = 0; gi < generationCount(); gi++) {
+      Generation g = generation(gi);
       List<Revision> revs = new ArrayList<>();
       for (int i = 0; i < g.count; i++) {
         revs.add(g.revision(i));
