@@ -105,8 +105,16 @@ final class Compare implements Callable<Integer> {
     return Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().getPath());
   }
 
-  /** One row of the throughput table: a command line for the bench client, minus the endpoints. */
-  record Workload(String name, List<String> args) {}
+  /**
+   * One row of the throughput table: a command line for the bench client, minus the endpoints, and
+   * the JSON field that is its rate ({@code requestsPerSecond}, or e.g. {@code eventsPerSecond} for
+   * a watch run).
+   */
+  record Workload(String name, List<String> args, String rateField) {
+    Workload(String name, List<String> args) {
+      this(name, args, "requestsPerSecond");
+    }
+  }
 
   /** A server under test: its name in the tables and the command that runs it. */
   record Server(String name, List<String> launcher) {}
@@ -161,17 +169,45 @@ final class Compare implements Callable<Integer> {
         new Workload(
             "lease-keepalive, 64 clients",
             List.of("lease-keepalive", "--clients", "64", "--conns", "8")));
+    list.add(
+        new Workload(
+            "watch events/s, 10 streams × 10 watchers, 16 put clients",
+            List.of(
+                "watch",
+                "--streams",
+                "10",
+                "--watchers-per-stream",
+                "10",
+                "--clients",
+                "16",
+                "--conns",
+                "8",
+                "--val-size",
+                "256"),
+            "eventsPerSecond"));
     return list;
   }
 
   /** One measured run, from the client's JSON. */
   record Sample(double requestsPerSecond, double p99Seconds, double averageSeconds, long errors) {
     static Sample of(String json) {
+      return of(json, "requestsPerSecond");
+    }
+
+    /**
+     * With the rate read from {@code rateField}; a watch run's events that never arrived count as
+     * errors.
+     */
+    static Sample of(String json, String rateField) {
+      long missing =
+          json.contains("\"eventsExpected\":")
+              ? (long) (number(json, "eventsExpected") - number(json, "eventsReceived"))
+              : 0;
       return new Sample(
-          number(json, "requestsPerSecond"),
+          number(json, rateField),
           number(json, "p99Seconds"),
           number(json, "averageSeconds"),
-          (long) number(json, "errors"));
+          (long) number(json, "errors") + missing);
     }
   }
 
@@ -284,7 +320,7 @@ final class Compare implements Callable<Integer> {
           args.addAll(List.of("--duration", duration));
           String json = runClient(args, endpoints);
           if (measured) {
-            results.add(rowName(w, size), server.name(), Sample.of(json));
+            results.add(rowName(w, size), server.name(), Sample.of(json, w.rateField()));
           }
         }
       }

@@ -56,6 +56,24 @@ class CompareTest {
   }
 
   @Test
+  void aWatchRowIsRatedByTheEventsItsWatchersReceived() {
+    Compare.Workload watch =
+        Compare.workloads().stream().filter(w -> w.args().get(0).equals("watch")).findFirst().get();
+    assertThat(watch.rateField()).isEqualTo("eventsPerSecond");
+    String json =
+        "{\"name\":\"watch\",\"errors\":0,\"requestsPerSecond\":100.0,\"averageSeconds\":0.01,"
+            + "\"p99Seconds\":0.02,\"eventsPerSecond\":10000.0}";
+    assertThat(Compare.Sample.of(json, watch.rateField()).requestsPerSecond()).isEqualTo(10000);
+    assertThat(Compare.Sample.of(json).requestsPerSecond()).isEqualTo(100);
+    String lost =
+        "{\"errors\":1,\"requestsPerSecond\":100.0,\"averageSeconds\":0.01,\"p99Seconds\":0.02,"
+            + "\"eventsExpected\":500.0,\"eventsReceived\":480.0,\"eventsPerSecond\":9.0}";
+    assertThat(Compare.Sample.of(lost, "eventsPerSecond").errors())
+        .as("events that never arrived count as errors")
+        .isEqualTo(21);
+  }
+
+  @Test
   void readsTheClientsJson() {
     String json =
         "{\"name\":\"put\",\"errors\":0,\"requestsPerSecond\":1234.5,\"p99Seconds\":0.0125}";
