@@ -190,8 +190,8 @@ public final class BenchMain implements Runnable {
         names = "--during",
         defaultValue = "",
         description =
-            "compact (physically, at the current revision) or defrag: started 1 s into the load,"
-                + " which then ends 1 s after it returns; adds maintenanceSeconds")
+            "compact (physically, at the current revision) or defrag: started once the load has"
+                + " completed 100 puts, which then ends when it returns; adds maintenanceSeconds")
     String during = "";
 
     @Override
@@ -206,22 +206,25 @@ public final class BenchMain implements Runnable {
           new Connections(common.endpoints, common.conns).awaitReady(10)) {
         KVGrpc.KVBlockingStub[] stubs = kvStubs(connections, common.clients);
         AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch loadRunning = new CountDownLatch(during.isEmpty() ? 0 : 100);
         CompletableFuture<Double> maintenance =
             during.isEmpty()
                 ? CompletableFuture.completedFuture(0.0)
-                : maintenanceDuringLoad(during, connections.forClient(0), stop);
+                : maintenanceDuringLoad(during, connections.forClient(0), loadRunning, stop);
         Report report =
             LoadRunner.run(
                 "put",
                 common.clients,
                 common.limits(),
                 stop,
-                (client, sequence) ->
-                    stubs[client].put(
-                        PutRequest.newBuilder()
-                            .setKey(keys.keyFor(sequence, random[client]))
-                            .setValue(keys.value())
-                            .build()),
+                (client, sequence) -> {
+                  stubs[client].put(
+                      PutRequest.newBuilder()
+                          .setKey(keys.keyFor(sequence, random[client]))
+                          .setValue(keys.value())
+                          .build());
+                  loadRunning.countDown();
+                },
                 common.progress(),
                 System.err);
         if (!during.isEmpty()) {
@@ -233,11 +236,12 @@ public final class BenchMain implements Runnable {
   }
 
   /**
-   * After 1 s runs {@code what} (compact or defrag) on {@code channel}, then 1 s after it returns
-   * sets {@code stop}; the future holds how long the call took, or its failure.
+   * Once {@code loadRunning} reaches zero (the load is under way; at most 60 s) runs {@code what}
+   * (compact or defrag) on {@code channel}, then sets {@code stop}; the future holds how long the
+   * call took, or its failure.
    */
   static CompletableFuture<Double> maintenanceDuringLoad(
-      String what, io.grpc.Channel channel, AtomicBoolean stop) {
+      String what, io.grpc.Channel channel, CountDownLatch loadRunning, AtomicBoolean stop) {
     CompletableFuture<Double> took = new CompletableFuture<>();
     Thread.ofPlatform()
         .daemon()
@@ -245,7 +249,9 @@ public final class BenchMain implements Runnable {
         .start(
             () -> {
               try {
-                Thread.sleep(1000);
+                if (!loadRunning.await(60, TimeUnit.SECONDS)) {
+                  throw new IllegalStateException("the load did not get going within 60 s");
+                }
                 long begin = System.nanoTime();
                 if (what.equals("compact")) {
                   long revision =
@@ -266,9 +272,7 @@ public final class BenchMain implements Runnable {
                   MaintenanceGrpc.newBlockingStub(channel)
                       .defragment(DefragmentRequest.getDefaultInstance());
                 }
-                double seconds = (System.nanoTime() - begin) / 1e9;
-                Thread.sleep(1000);
-                took.complete(seconds);
+                took.complete((System.nanoTime() - begin) / 1e9);
               } catch (InterruptedException | RuntimeException e) {
                 took.completeExceptionally(e);
               } finally {
