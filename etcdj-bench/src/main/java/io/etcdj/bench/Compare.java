@@ -237,6 +237,7 @@ final class Compare implements Callable<Integer> {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " not found: build etcdj first (./mvnw package)");
     }
+    Files.createDirectories(data);
     List<Server> servers =
         List.of(
             new Server("etcd", EtcdProcess.etcdLauncher()),
@@ -287,7 +288,9 @@ final class Compare implements Callable<Integer> {
       }
     }
     tables.append(table(rows, results)).append('\n');
-    tables.append(fsyncTable(fsyncs, results)).append('\n');
+    if (!results.get("put, 1 client", "etcd").isEmpty()) {
+      tables.append(fsyncTable(fsyncs, results)).append('\n');
+    }
     if (!storage.isEmpty()) {
       tables.append(storageTable(storage, storageKeys));
     }

@@ -31,9 +31,12 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrpc;
+import io.etcdj.api.etcdserverpb.LeaseKeepAliveRequest;
 import io.etcdj.api.etcdserverpb.LeaseLeasesRequest;
 import io.etcdj.api.etcdserverpb.LeaseLeasesResponse;
+import io.etcdj.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdj.api.etcdserverpb.LeaseStatus;
 import io.etcdj.it.harness.Cluster;
 import io.etcdj.it.harness.EtcdjProcess;
@@ -911,6 +914,74 @@ class JetcdIT {
       throw new AssertionError("no follower");
     }
     return index;
+  }
+
+  /**
+   * Keep-alives that reach a follower together travel to the leader in batches: each must still be
+   * answered on its own stream, with its own lease's TTL, and a lease revoked meanwhile with TTL 0.
+   */
+  @Test
+  void keepAlivesArrivingTogetherOnAFollowerAreEachAnsweredWithTheirOwnLease() throws Exception {
+    if (topology == Topology.SINGLE) {
+      return; // a single member forwards nothing
+    }
+    EtcdjProcess follower = members.get(follower());
+    ManagedChannel channel = RestartRecoveryIT.channel(follower);
+    try {
+      LeaseGrpc.LeaseBlockingStub blocking =
+          LeaseGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+      int leases = 16;
+      int rounds = 3;
+      List<Long> ids = new ArrayList<>();
+      for (int i = 0; i < leases; i++) {
+        ids.add(blocking.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(20 + i).build()).getID());
+      }
+      long revoked = ids.get(leases - 1);
+      blocking.leaseRevoke(LeaseRevokeRequest.newBuilder().setID(revoked).build());
+      List<BlockingQueue<io.etcdj.api.etcdserverpb.LeaseKeepAliveResponse>> answers =
+          new ArrayList<>();
+      List<StreamObserver<LeaseKeepAliveRequest>> streams = new ArrayList<>();
+      List<Throwable> errors = new CopyOnWriteArrayList<>();
+      for (int i = 0; i < leases; i++) {
+        BlockingQueue<io.etcdj.api.etcdserverpb.LeaseKeepAliveResponse> q =
+            new LinkedBlockingQueue<>();
+        answers.add(q);
+        streams.add(
+            LeaseGrpc.newStub(channel)
+                .leaseKeepAlive(
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(io.etcdj.api.etcdserverpb.LeaseKeepAliveResponse r) {
+                        q.add(r);
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {
+                        errors.add(t);
+                      }
+
+                      @Override
+                      public void onCompleted() {}
+                    }));
+      }
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < leases; i++) {
+          streams.get(i).onNext(LeaseKeepAliveRequest.newBuilder().setID(ids.get(i)).build());
+        }
+      }
+      for (int i = 0; i < leases; i++) {
+        for (int round = 0; round < rounds; round++) {
+          var r = answers.get(i).poll(CALL_SECONDS, TimeUnit.SECONDS);
+          assertThat(r).as("answer %d for lease %d (errors: %s)", round, i, errors).isNotNull();
+          assertThat(r.getID()).isEqualTo(ids.get(i));
+          assertThat(r.getTTL()).isEqualTo(ids.get(i) == revoked ? 0 : 20 + i);
+        }
+        streams.get(i).onCompleted();
+      }
+      assertThat(errors).isEmpty();
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.etcdj.grpc;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.etcdj.api.peer.LeaseForward;
 import io.etcdj.api.peer.LeaseForwardResult;
+import io.etcdj.api.peer.LeaseRenewBatch;
+import io.etcdj.api.peer.LeaseRenewResult;
+import io.etcdj.api.peer.LeaseRenewResults;
 import io.etcdj.api.peer.MembersRequest;
 import io.etcdj.api.peer.MembersResponse;
 import io.etcdj.api.peer.PeerAck;
@@ -26,6 +29,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -176,30 +183,13 @@ public final class PeerServer implements AutoCloseable {
       };
     }
 
-    /** A follower's lease renewal or TTL query: answered if this member leads. */
+    /** A follower's lease TTL query: answered if this member leads. */
     @Override
     public void lease(LeaseForward request, StreamObserver<LeaseForwardResult> out) {
       EtcdServer s = member.get();
       LeaseForwardResult.Builder r = LeaseForwardResult.newBuilder();
       if (s == null || request.getClusterId() != s.clusterId()) {
         r.setError(EtcdError.NOT_PRIMARY_LESSOR.message());
-      } else if (request.getRenew()) {
-        s.renewLocally(request.getRequest().getID())
-            .whenComplete(
-                (ttl, err) -> {
-                  if (err == null) {
-                    r.setTTL(ttl);
-                  } else {
-                    Throwable cause = err.getCause() != null ? err.getCause() : err;
-                    r.setError(
-                        cause instanceof EtcdException e
-                            ? e.getMessage()
-                            : EtcdError.NOT_PRIMARY_LESSOR.message());
-                  }
-                  out.onNext(r.build());
-                  out.onCompleted();
-                });
-        return;
       } else {
         try {
           r.setTimeToLive(s.timeToLiveLocally(request.getRequest()));
@@ -209,6 +199,45 @@ public final class PeerServer implements AutoCloseable {
       }
       out.onNext(r.build());
       out.onCompleted();
+    }
+
+    /** A follower's batch of keep-alives: renewed if this member leads, answered all at once. */
+    @Override
+    public void renew(LeaseRenewBatch request, StreamObserver<LeaseRenewResults> out) {
+      EtcdServer s = member.get();
+      if (s == null || request.getClusterId() != s.clusterId()) {
+        out.onNext(
+            LeaseRenewResults.newBuilder()
+                .setError(EtcdError.NOT_PRIMARY_LESSOR.message())
+                .build());
+        out.onCompleted();
+        return;
+      }
+      long[] ids = new long[request.getIdsCount()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = request.getIds(i);
+      }
+      List<CompletableFuture<Long>> renewals = s.renewLocally(ids);
+      CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new))
+          .whenComplete(
+              (v, ignored) -> {
+                LeaseRenewResults.Builder r = LeaseRenewResults.newBuilder();
+                for (CompletableFuture<Long> f : renewals) {
+                  LeaseRenewResult.Builder one = LeaseRenewResult.newBuilder();
+                  try {
+                    one.setTTL(f.join());
+                  } catch (CompletionException | CancellationException err) {
+                    Throwable cause = err.getCause() != null ? err.getCause() : err;
+                    one.setError(
+                        cause instanceof EtcdException e
+                            ? e.getMessage()
+                            : EtcdError.NOT_PRIMARY_LESSOR.message());
+                  }
+                  r.addResults(one);
+                }
+                out.onNext(r.build());
+                out.onCompleted();
+              });
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.etcdj.api.etcdserverpb.MemberPromoteResponse;
 import io.etcdj.api.peer.LeaseForward;
 import io.etcdj.api.peer.LeaseForwardResult;
+import io.etcdj.api.peer.LeaseRenewBatch;
+import io.etcdj.api.peer.LeaseRenewResults;
 import io.etcdj.api.peer.MembersRequest;
 import io.etcdj.api.peer.MembersResponse;
 import io.etcdj.api.peer.PeerAck;
@@ -363,31 +365,50 @@ public final class PeerTransportGrpc implements PeerTransport, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<Long> renewOnLeader(long leader, long leaseId) {
-    return forwardLease(leader, LeaseTimeToLiveRequest.newBuilder().setID(leaseId).build(), true)
-        .thenApply(LeaseForwardResult::getTTL);
+  public List<CompletableFuture<Long>> renewOnLeader(long leader, long[] leaseIds) {
+    LeaseRenewBatch.Builder batch = LeaseRenewBatch.newBuilder().setClusterId(clusterId);
+    for (long id : leaseIds) {
+      batch.addIds(id);
+    }
+    List<CompletableFuture<Long>> out = new ArrayList<>(leaseIds.length);
+    for (int i = 0; i < leaseIds.length; i++) {
+      out.add(new CompletableFuture<>());
+    }
+    // The leader cannot be reached: the client should try another member.
+    callLeader(
+            leader,
+            stub -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).renew(batch.build()),
+            LeaseRenewResults::getError,
+            EtcdError.NOT_PRIMARY_LESSOR)
+        .whenComplete(
+            (r, err) -> {
+              for (int i = 0; i < out.size(); i++) {
+                if (err != null) {
+                  out.get(i).completeExceptionally(err);
+                } else if (i >= r.getResultsCount()) {
+                  out.get(i).completeExceptionally(EtcdError.NOT_PRIMARY_LESSOR.exception());
+                } else if (!r.getResults(i).getError().isEmpty()) {
+                  out.get(i).completeExceptionally(errorNamed(r.getResults(i).getError()));
+                } else {
+                  out.get(i).complete(r.getResults(i).getTTL());
+                }
+              }
+            });
+    return out;
   }
 
   @Override
   public CompletableFuture<LeaseTimeToLiveResponse> timeToLiveOnLeader(
       long leader, LeaseTimeToLiveRequest request) {
-    return forwardLease(leader, request, false).thenApply(LeaseForwardResult::getTimeToLive);
-  }
-
-  private CompletableFuture<LeaseForwardResult> forwardLease(
-      long leader, LeaseTimeToLiveRequest request, boolean renew) {
     LeaseForward forward =
-        LeaseForward.newBuilder()
-            .setClusterId(clusterId)
-            .setRequest(request)
-            .setRenew(renew)
-            .build();
+        LeaseForward.newBuilder().setClusterId(clusterId).setRequest(request).build();
     // The leader cannot be reached: the client should try another member.
     return callLeader(
-        leader,
-        stub -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).lease(forward),
-        LeaseForwardResult::getError,
-        EtcdError.NOT_PRIMARY_LESSOR);
+            leader,
+            stub -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).lease(forward),
+            LeaseForwardResult::getError,
+            EtcdError.NOT_PRIMARY_LESSOR)
+        .thenApply(LeaseForwardResult::getTimeToLive);
   }
 
   /**

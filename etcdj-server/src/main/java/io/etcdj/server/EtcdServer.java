@@ -126,6 +126,7 @@ public final class EtcdServer implements AutoCloseable {
   private final RaftLoop raftLoop;
   private final ApplyLoop applyLoop;
   private final ReadIndexBatcher reads;
+  private final KeepAliveForwarder keepAlives;
   private final Compactor compactor;
   private final ServerMetrics metrics = new ServerMetrics();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -223,6 +224,7 @@ public final class EtcdServer implements AutoCloseable {
             ci,
             snapshotIndex);
     this.reads = new ReadIndexBatcher(raftLoop::submit, env.clock());
+    this.keepAlives = new KeepAliveForwarder(env.transport()::renewOnLeader, timeouts::within);
     this.compactor =
         new Compactor(config, env.clock(), this::proposeCompaction, kv::currentRevision);
     Map<Long, List<String>> peers = new java.util.LinkedHashMap<>(knownPeers);
@@ -723,12 +725,11 @@ public final class EtcdServer implements AutoCloseable {
         () -> {
           CompletableFuture<Long> ttl;
           if (lessor.isPrimary() || leader == memberId) {
-            ttl = renewLocally(id);
+            ttl = renewLocally(id).get(0);
           } else if (leader == 0) {
             throw EtcdError.NO_LEADER.exception();
           } else {
-            ttl = env.transport().renewOnLeader(leader, id);
-            timeouts.within(ttl);
+            ttl = timeouts.within(keepAlives.renew(leader, id));
           }
           return ttl.handle(
               (t, err) -> {
@@ -742,54 +743,78 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   /**
-   * A renewal on this member as the leader (also what a follower forwards). As etcd's: the leader
-   * first confirms it still leads and has applied what it committed (a ReadIndex), so a deposed
-   * leader cannot renew behind its successor's back; a leader that has not yet applied its
-   * predecessors' entries (and so not yet taken over the leases) waits for that. A renewal of a
-   * checkpointed lease records the cleared checkpoint through raft before it is answered.
+   * Renewals on this member as the leader (also what a follower forwards, a batch at a time). As
+   * etcd's: the leader first confirms it still leads and has applied what it committed (a
+   * ReadIndex, one for the batch), so a deposed leader cannot renew behind its successor's back; a
+   * leader that has not yet applied its predecessors' entries (and so not yet taken over the
+   * leases) waits for that. Renewals of checkpointed leases record the cleared checkpoints through
+   * raft (one proposal for the batch) before they are answered.
    *
-   * @return the TTL, 0 if the lease does not exist; fails with an {@link EtcdException}: {@code not
-   *     a primary lessor} if this member does not lead
+   * @return one future per ID, in order: the TTL, 0 if the lease does not exist; or failed with an
+   *     {@link EtcdException}: {@code not a primary lessor} if this member does not lead
    */
-  public CompletableFuture<Long> renewLocally(long id) {
-    return guard(
-        () -> {
-          if (!lessor.isPrimary() && leader != memberId) {
-            throw EtcdError.NOT_PRIMARY_LESSOR.exception();
-          }
-          return whenPrimary()
-              .thenCompose(v -> linearizable())
-              .thenComposeAsync(
-                  v -> {
-                    Lessor.Renewal r;
-                    try {
-                      r = lessor.renew(id, env.clock().nanoTime());
-                    } catch (IllegalStateException notPrimary) {
-                      throw EtcdError.NOT_PRIMARY_LESSOR.exception();
-                    }
-                    if (!r.clearCheckpoint()) {
-                      return CompletableFuture.completedFuture(r.ttl());
-                    }
-                    return propose(
-                            InternalRaftRequest.newBuilder()
-                                .setLeaseCheckpoint(
-                                    io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.newBuilder()
-                                        .addCheckpoints(
-                                            io.etcdj.api.etcdserverpb.LeaseCheckpoint.newBuilder()
-                                                .setID(id)
-                                                .setRemainingTTL(0))),
-                            io.etcdj.api.etcdserverpb.LeaseCheckpointResponse.class)
-                        .thenApply(ok -> r.ttl());
-                  },
-                  env.requests())
-              .handle(
-                  (ttl, err) -> {
-                    if (err != null) {
-                      throw asEtcd(err);
-                    }
-                    return ttl;
-                  });
-        });
+  public List<CompletableFuture<Long>> renewLocally(long... ids) {
+    List<CompletableFuture<Long>> out = new ArrayList<>(ids.length);
+    for (int i = 0; i < ids.length; i++) {
+      out.add(new CompletableFuture<>());
+    }
+    guard(
+            () -> {
+              if (!lessor.isPrimary() && leader != memberId) {
+                throw EtcdError.NOT_PRIMARY_LESSOR.exception();
+              }
+              return whenPrimary().thenCompose(v -> linearizable());
+            })
+        .whenCompleteAsync(
+            (v, err) -> {
+              if (err != null) {
+                RuntimeException e = asEtcd(err);
+                out.forEach(f -> f.completeExceptionally(e));
+                return;
+              }
+              renewConfirmed(ids, out);
+            },
+            env.requests());
+    return out;
+  }
+
+  private void renewConfirmed(long[] ids, List<CompletableFuture<Long>> out) {
+    long now = env.clock().nanoTime();
+    io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.Builder clears =
+        io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.newBuilder();
+    List<CompletableFuture<Long>> waitForClears = new ArrayList<>();
+    List<Long> ttls = new ArrayList<>();
+    for (int i = 0; i < ids.length; i++) {
+      Lessor.Renewal r;
+      try {
+        r = lessor.renew(ids[i], now);
+      } catch (IllegalStateException notPrimary) {
+        out.get(i).completeExceptionally(EtcdError.NOT_PRIMARY_LESSOR.exception());
+        continue;
+      }
+      if (!r.clearCheckpoint()) {
+        out.get(i).complete(r.ttl());
+        continue;
+      }
+      clears.addCheckpoints(
+          io.etcdj.api.etcdserverpb.LeaseCheckpoint.newBuilder().setID(ids[i]).setRemainingTTL(0));
+      waitForClears.add(out.get(i));
+      ttls.add(r.ttl());
+    }
+    if (waitForClears.isEmpty()) {
+      return;
+    }
+    proposeCheckpoints(clears)
+        .whenComplete(
+            (ok, err) -> {
+              for (int i = 0; i < waitForClears.size(); i++) {
+                if (err != null) {
+                  waitForClears.get(i).completeExceptionally(asEtcd(err));
+                } else {
+                  waitForClears.get(i).complete(ttls.get(i));
+                }
+              }
+            });
   }
 
   private final List<CompletableFuture<Void>> primaryWaiters = new ArrayList<>();
@@ -1756,13 +1781,13 @@ public final class EtcdServer implements AutoCloseable {
     }
   }
 
-  private void proposeCheckpoints(io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.Builder b) {
-    guard(
-            () ->
-                propose(
-                    InternalRaftRequest.newBuilder().setLeaseCheckpoint(b),
-                    io.etcdj.api.etcdserverpb.LeaseCheckpointResponse.class))
-        .whenComplete((ok, err) -> {});
+  private CompletableFuture<io.etcdj.api.etcdserverpb.LeaseCheckpointResponse> proposeCheckpoints(
+      io.etcdj.api.etcdserverpb.LeaseCheckpointRequest.Builder b) {
+    return guard(
+        () ->
+            propose(
+                InternalRaftRequest.newBuilder().setLeaseCheckpoint(b),
+                io.etcdj.api.etcdserverpb.LeaseCheckpointResponse.class));
   }
 
   private void revokeExpiredLeases(long now) {

@@ -33,8 +33,8 @@ public interface PeerTransport {
         }
 
         @Override
-        public CompletableFuture<Long> renewOnLeader(long leader, long leaseId) {
-          return CompletableFuture.failedFuture(EtcdError.NOT_PRIMARY_LESSOR.exception());
+        public List<CompletableFuture<Long>> renewOnLeader(long leader, long[] leaseIds) {
+          return failedRenewals(leaseIds.length, EtcdError.NOT_PRIMARY_LESSOR.exception());
         }
 
         @Override
@@ -87,10 +87,19 @@ public interface PeerTransport {
   long activeNanos(long peer);
 
   /**
-   * Asks the leader to renew a lease (a follower's keep-alive): completes with the TTL (0: no such
-   * lease), or fails with an {@link EtcdException}.
+   * Asks the leader to renew leases (a follower's keep-alives, in one message): one future per ID,
+   * in order, completing with the TTL (0: no such lease) or failing with an {@link EtcdException}.
    */
-  CompletableFuture<Long> renewOnLeader(long leader, long leaseId);
+  List<CompletableFuture<Long>> renewOnLeader(long leader, long[] leaseIds);
+
+  /** {@code n} renewals that failed with {@code e}. */
+  static List<CompletableFuture<Long>> failedRenewals(int n, Throwable e) {
+    List<CompletableFuture<Long>> out = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(CompletableFuture.failedFuture(e));
+    }
+    return out;
+  }
 
   /** Asks the leader for a lease's remaining TTL (only the leader keeps deadlines). */
   CompletableFuture<LeaseTimeToLiveResponse> timeToLiveOnLeader(

@@ -188,12 +188,13 @@ final class SimNetwork {
     }
 
     @Override
-    public CompletableFuture<Long> renewOnLeader(long leader, long leaseId) {
+    public List<CompletableFuture<Long>> renewOnLeader(long leader, long[] leaseIds) {
       EtcdServer s = reachable(leader);
       if (s == null) {
-        return CompletableFuture.failedFuture(EtcdError.NOT_PRIMARY_LESSOR.exception());
+        return PeerTransport.failedRenewals(
+            leaseIds.length, EtcdError.NOT_PRIMARY_LESSOR.exception());
       }
-      return s.renewLocally(leaseId);
+      return s.renewLocally(leaseIds);
     }
 
     @Override
