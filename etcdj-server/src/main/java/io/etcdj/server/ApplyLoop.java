@@ -401,6 +401,16 @@ final class ApplyLoop implements Runnable {
     }
   }
 
+  /**
+   * Runs a pending compaction to its end now (writer thread): a defragmentation that follows a
+   * compaction must copy the compacted backend, not the revisions the compaction is still deleting.
+   */
+  void finishCompaction() {
+    while (kv.compactionPending()) {
+      compactionStep();
+    }
+  }
+
   private void compactionStep() {
     WriteTxn btx = backend.beginWrite();
     boolean more;

@@ -1246,9 +1246,11 @@ public final class EtcdServer implements AutoCloseable {
         });
   }
 
+  /** Defragments the backend; a compaction still in progress is finished first (its space too). */
   public CompletableFuture<DefragmentResponse> defragment() {
     return onWriter(
             () -> {
+              applyLoop.finishCompaction();
               backend.defragment();
               return DefragmentResponse.getDefaultInstance();
             })
