@@ -41,11 +41,16 @@ final class Compare implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "3", description = "runs of each workload per server")
   int repeats = 3;
 
-  @Option(
-      names = "--seconds",
-      defaultValue = "5",
-      description = "how long each measured run lasts (the warm-up lasts as long)")
+  @Option(names = "--seconds", defaultValue = "5", description = "how long each measured run lasts")
   double seconds = 5;
+
+  @Option(
+      names = "--warmup-seconds",
+      defaultValue = "10",
+      description =
+          "how long each workload runs in the unmeasured pass (etcdj's JIT needs about a minute"
+              + " of a workload to settle with three members on two cores: docs/BENCHMARKS.md)")
+  double warmupSeconds = 10;
 
   @Option(
       names = "--members",
@@ -243,6 +248,7 @@ final class Compare implements Callable<Integer> {
             new Server("etcd", EtcdProcess.etcdLauncher()),
             new Server("etcdj", EtcdProcess.etcdjLauncher(jar)));
     String duration = String.format(Locale.ROOT, "%.1fs", seconds);
+    String warmupDuration = String.format(Locale.ROOT, "%.1fs", warmupSeconds);
     List<Sample> fsyncs = new ArrayList<>();
     Results results = new Results();
     for (int r = 0; r < repeats; r++) {
@@ -260,7 +266,7 @@ final class Compare implements Callable<Integer> {
                   List.of())));
       for (int size : members) {
         for (Server server : servers) {
-          measureCluster(server, size, workloads, duration, results);
+          measureCluster(server, size, workloads, warmupDuration, duration, results);
           System.err.printf(
               Locale.ROOT,
               "%s run %d/%d, %d member(s): done%n",
@@ -303,10 +309,16 @@ final class Compare implements Callable<Integer> {
 
   /**
    * Starts a fresh cluster of {@code size} members of {@code server}, runs every workload once
-   * unmeasured (if warming up) and then once measured, each for {@code duration}, and stops it.
+   * unmeasured for {@code warmupDuration} (if warming up) and then once measured for {@code
+   * duration}, and stops it.
    */
   private void measureCluster(
-      Server server, int size, List<Workload> workloads, String duration, Results results)
+      Server server,
+      int size,
+      List<Workload> workloads,
+      String warmupDuration,
+      String duration,
+      Results results)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory(data, server.name() + "-compare");
     List<Path> dataDirs = new ArrayList<>();
@@ -320,7 +332,7 @@ final class Compare implements Callable<Integer> {
       for (boolean measured : warmup ? new boolean[] {false, true} : new boolean[] {true}) {
         for (Workload w : workloads) {
           List<String> args = new ArrayList<>(w.args());
-          args.addAll(List.of("--duration", duration));
+          args.addAll(List.of("--duration", measured ? duration : warmupDuration));
           String json = runClient(args, endpoints);
           if (measured) {
             results.add(rowName(w, size), server.name(), Sample.of(json, w.rateField()));

@@ -108,8 +108,7 @@ class MetricsEndpointTest {
             "\ngrpc_server_handled_total{grpc_code=\"Unimplemented\",grpc_method=\"MemberAdd\","
                 + "grpc_service=\"etcdserverpb.Cluster\",grpc_type=\"unary\"} 0\n");
     io.grpc.ManagedChannel channel =
-        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
-                "127.0.0.1", member.port.port())
+        io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", member.port.port())
             .usePlaintext()
             .build();
     try {
