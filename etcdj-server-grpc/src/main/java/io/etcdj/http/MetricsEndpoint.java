@@ -240,6 +240,16 @@ public final class MetricsEndpoint {
         "etcd_debugging_mvcc_watch_stream_total",
         "Total number of watch streams.",
         m.watchStreams(server));
+    gauge(
+        families,
+        "etcd_debugging_mvcc_watcher_total",
+        "Total number of watchers.",
+        m.watchers(server));
+    gauge(
+        families,
+        "etcd_debugging_mvcc_slow_watcher_total",
+        "Total number of unsynced slow watchers.",
+        m.slowWatchers(server));
     counter(
         families,
         "etcd_debugging_lease_granted_total",

@@ -58,6 +58,8 @@ class MetricsEndpointTest {
             "etcd_mvcc_range_total",
             "etcd_mvcc_txn_total",
             "etcd_debugging_mvcc_watch_stream_total",
+            "etcd_debugging_mvcc_watcher_total",
+            "etcd_debugging_mvcc_slow_watcher_total",
             "etcd_debugging_lease_granted_total",
             "etcd_debugging_lease_revoked_total",
             "etcd_debugging_lease_renewed_total",
@@ -138,6 +140,53 @@ class MetricsEndpointTest {
             "\ngrpc_server_handled_total{grpc_code=\"InvalidArgument\",grpc_method=\"Put\","
                 + labels
                 + "} 1\n");
+  }
+
+  @Test
+  void countsTheWatchersOfOpenWatchStreams() throws Exception {
+    io.grpc.ManagedChannel channel =
+        io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", member.port.port())
+            .usePlaintext()
+            .build();
+    try {
+      var created = new java.util.concurrent.LinkedBlockingQueue<Long>();
+      var requests =
+          io.etcdj.api.etcdserverpb.WatchGrpc.newStub(channel)
+              .watch(
+                  new io.grpc.stub.StreamObserver<io.etcdj.api.etcdserverpb.WatchResponse>() {
+                    @Override
+                    public void onNext(io.etcdj.api.etcdserverpb.WatchResponse r) {
+                      if (r.getCreated()) {
+                        created.add(r.getWatchId());
+                      }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                  });
+      for (String key : List.of("w1", "w2")) {
+        requests.onNext(
+            io.etcdj.api.etcdserverpb.WatchRequest.newBuilder()
+                .setCreateRequest(
+                    io.etcdj.api.etcdserverpb.WatchCreateRequest.newBuilder()
+                        .setKey(com.google.protobuf.ByteString.copyFromUtf8(key)))
+                .build());
+      }
+      for (int i = 0; i < 2; i++) {
+        assertThat(created.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+      }
+      assertThat(member.get("/metrics").body())
+          .contains("# TYPE etcd_debugging_mvcc_watcher_total gauge\n")
+          .contains("\netcd_debugging_mvcc_watcher_total 2\n")
+          .contains("\netcd_debugging_mvcc_slow_watcher_total 0\n")
+          .contains("\netcd_debugging_mvcc_watch_stream_total 1\n");
+      requests.onCompleted();
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.etcdj.server;
 
+import io.etcdj.mvcc.WatchableStore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -147,6 +148,21 @@ public final class ServerMetrics {
   /** {@code etcd_debugging_mvcc_watch_stream_total}: the watch streams open on {@code server}. */
   public long watchStreams(EtcdServer server) {
     return server.watchStreams();
+  }
+
+  /** {@code etcd_debugging_mvcc_watcher_total}: the watchers on {@code server}, of every kind. */
+  public long watchers(EtcdServer server) {
+    WatchableStore.Counts c = server.watchable().counts();
+    return (long) c.synced() + c.unsynced() + c.victims();
+  }
+
+  /**
+   * {@code etcd_debugging_mvcc_slow_watcher_total}: the watchers on {@code server} that are behind,
+   * catching up from the store or holding a response their stream had no room for.
+   */
+  public long slowWatchers(EtcdServer server) {
+    WatchableStore.Counts c = server.watchable().counts();
+    return (long) c.unsynced() + c.victims();
   }
 
   /** {@code etcd_mvcc_put_total}. */
